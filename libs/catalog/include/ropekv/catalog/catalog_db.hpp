@@ -1,0 +1,59 @@
+#pragma once
+// The placement service's durable state, in its own SQLite file: registered
+// nodes, table schemas, the current rope (as segment descriptors + version),
+// and id allocators whose ids are never reused (segment ids must not be, so a
+// stale router can never confuse a new segment with an old one).
+//
+// Owned by the placement actor alone (one connection, not thread-safe).
+// Every method is one transaction: a crash leaves either the old or the new
+// state, never a mix (e.g. a rope with half of a split).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ropekv/common/result.hpp"
+#include "ropekv/proto/ropekv.pb.h"
+
+struct sqlite3;
+
+namespace ropekv::catalog {
+
+enum class id_kind { node, table, segment };
+
+struct stored_rope {
+  uint64_t version = 0;  // 0: no rope saved yet
+  std::vector<pb::SegmentDescriptor> segments;
+};
+
+class catalog_db {
+ public:
+  static result<std::unique_ptr<catalog_db>> open(const std::string& path);
+  ~catalog_db();
+  catalog_db(const catalog_db&) = delete;
+  catalog_db& operator=(const catalog_db&) = delete;
+
+  /// Next id of a kind, starting at 1; persisted before it is returned.
+  result<uint64_t> allocate_id(id_kind kind);
+
+  /// Inserts or replaces a node by id.
+  status put_node(const pb::NodeDescriptor& node);
+  result<std::vector<pb::NodeDescriptor>> nodes();
+
+  /// Assigns a fresh table id; errc::already_exists when the name is taken.
+  result<pb::TableSchema> create_table(pb::TableSchema schema);
+  result<std::vector<pb::TableSchema>> tables();
+  result<pb::TableSchema> table(const std::string& name);
+  status drop_table(const std::string& name);
+
+  /// Replaces the stored rope with `segments` at `version` (must grow).
+  status save_rope(uint64_t version, const std::vector<pb::SegmentDescriptor>& segments);
+  result<stored_rope> load_rope();
+
+ private:
+  explicit catalog_db(sqlite3* db) : db_(db) {}
+  status exec(const char* sql);
+  sqlite3* db_;
+};
+
+}  // namespace ropekv::catalog

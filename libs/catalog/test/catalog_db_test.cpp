@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "ropekv/catalog/catalog_db.hpp"
+
+namespace ropekv::catalog {
+namespace {
+
+namespace fs = std::filesystem;
+
+class catalog_test : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("catalog_test_" + std::to_string(::getpid()) + "_" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path() const { return (dir_ / "placement.db").string(); }
+  fs::path dir_;
+};
+
+TEST_F(catalog_test, ids_are_never_reused_across_reopen) {
+  {
+    auto db = catalog_db::open(path());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    EXPECT_EQ(*(*db)->allocate_id(id_kind::segment), 1u);
+    EXPECT_EQ(*(*db)->allocate_id(id_kind::segment), 2u);
+    EXPECT_EQ(*(*db)->allocate_id(id_kind::node), 1u);
+  }
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::segment), 3u);
+}
+
+TEST_F(catalog_test, tables_create_list_drop) {
+  auto db = std::move(catalog_db::open(path()).value());
+  pb::TableSchema s;
+  s.set_name("users");
+  s.set_hash_key("id");
+  s.set_replication(3);
+  auto created = db->create_table(s);
+  ASSERT_TRUE(created.ok());
+  EXPECT_GT(created->id(), 0u);
+  EXPECT_EQ(db->create_table(s).error().code, errc::already_exists);
+  s.set_name("orders");
+  auto second = db->create_table(s);
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(second->id(), created->id());
+  auto all = db->tables();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name(), "orders");
+  EXPECT_EQ(db->table("users")->hash_key(), "id");
+  EXPECT_TRUE(db->drop_table("users").ok());
+  EXPECT_EQ(db->table("users").error().code, errc::not_found);
+  EXPECT_EQ(db->drop_table("users").error().code, errc::not_found);
+}
+
+TEST_F(catalog_test, nodes_and_rope_survive_reopen) {
+  {
+    auto db = std::move(catalog_db::open(path()).value());
+    pb::NodeDescriptor n;
+    n.set_id(7);
+    n.set_address("127.0.0.1:4000");
+    n.mutable_labels()->set_rack("r1");
+    ASSERT_TRUE(db->put_node(n).ok());
+    std::vector<pb::SegmentDescriptor> segs(2);
+    segs[0].set_id(1);
+    segs[0].set_end_key("m");
+    segs[1].set_id(2);
+    segs[1].set_start_key("m");
+    ASSERT_TRUE(db->save_rope(1, segs).ok());
+    segs.pop_back();
+    segs[0].clear_end_key();
+    ASSERT_TRUE(db->save_rope(2, segs).ok());
+    EXPECT_EQ(db->save_rope(2, segs).error().code, errc::invalid_argument);
+  }
+  auto db = std::move(catalog_db::open(path()).value());
+  auto nodes = db->nodes();
+  ASSERT_EQ(nodes->size(), 1u);
+  EXPECT_EQ((*nodes)[0].labels().rack(), "r1");
+  auto rope = db->load_rope();
+  EXPECT_EQ(rope->version, 2u);
+  ASSERT_EQ(rope->segments.size(), 1u);
+  EXPECT_EQ(rope->segments[0].id(), 1u);
+}
+
+TEST_F(catalog_test, garbage_and_foreign_files_are_refused) {
+  {
+    std::ofstream out(path(), std::ios::binary);
+    out << std::string(8192, '\x5A');
+  }
+  auto garbage = catalog_db::open(path());
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code, errc::corrupt);
+  fs::remove(path());
+  {
+    // Another application's SQLite file.
+    auto other = catalog_db::open(path());  // creates ours...
+    ASSERT_TRUE(other.ok());
+  }
+  std::string foreign = (dir_ / "foreign.db").string();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(foreign.c_str(), &raw), SQLITE_OK);
+    sqlite3_exec(raw, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+  }
+  auto bad = catalog_db::open(foreign);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, errc::corrupt);
+}
+
+}  // namespace
+}  // namespace ropekv::catalog
