@@ -1,0 +1,60 @@
+#pragma once
+// Typed actor interfaces between services. Requests carry their routing
+// (segment id + epoch); replies carry a pb::Status rather than a caf::error,
+// so a typed outcome (not_leader with a leader hint, wrong_segment, condition
+// failure) survives the network unchanged. caf::error remains for transport
+// failures only (timeouts, a peer that went down), which callers map to
+// errc::unavailable.
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+
+#include "ropekv/net/type_ids.hpp"
+
+namespace ropekv::net {
+
+/// One segment replica (a Raft group member with its own SQLite file), or an
+/// owner that forwards by Routing.segment_id to the replica it hosts.
+using segment_actor = caf::typed_actor<
+    caf::replies_to<pb::GetRequest>::with<pb::GetReply>,
+    caf::replies_to<pb::WriteRequest>::with<pb::WriteReply>,
+    caf::replies_to<pb::RangeRequest>::with<pb::ItemsReply>,
+    caf::replies_to<pb::ScanRequest>::with<pb::ItemsReply>,
+    caf::replies_to<pb::PartitionRequest>::with<pb::PartitionReply>,
+    caf::reacts_to<pb::RaftEnvelope>>;
+
+// ------------------------------------------------------------- placement
+// Protocol details (who sends what, when a move is done): placement_actor.hpp
+// in services/placement.
+
+/// What a segment-owner implements for placement (declared in type_ids.hpp
+/// because the handle travels inside RegisterNode):
+///   pb::SegmentAssignment  host a replica of segment.id with the replica set
+///                          segment.replicas at segment.epoch; bootstrap=true
+///                          for a brand-new group (initial config = peers);
+///   pb::SegmentDrop        delete the replica.
+/// using owner_control = caf::typed_actor<caf::reacts_to<pb::SegmentAssignment>,
+///                                        caf::reacts_to<pb::SegmentDrop>>;
+///
+/// What a rope subscriber (router, indexer, notifier) implements: deltas of
+/// the rope plus the current tables and nodes (also in type_ids.hpp).
+/// using rope_subscriber = caf::typed_actor<caf::reacts_to<pb::RopeUpdate>>;
+
+/// The placement service: membership, table schemas, the rope. Replies carry
+/// pb::Status (error_code = ropekv::errc) for every outcome a caller acts on.
+using placement_actor = caf::typed_actor<
+    // An owner (re-)registers; id 0 asks for a new id, a known id keeps it.
+    caf::replies_to<pb::RegisterNode, owner_control>::with<pb::RegisterReply>,
+    // Liveness + segment reports; not_found: register again.
+    caf::replies_to<pb::Heartbeat>::with<pb::Status>,
+    caf::replies_to<pb::CreateTableRequest>::with<pb::TableReply>,
+    caf::replies_to<tables_atom>::with<pb::TablesReply>,
+    caf::replies_to<tables_atom, std::string>::with<pb::TableReply>,  // one table
+    caf::replies_to<drop_atom, std::string>::with<pb::TableReply>,    // drop a table
+    // Full rope now (from_version 0), then deltas pushed to the handle.
+    caf::replies_to<subscribe_atom, rope_subscriber>::with<pb::RopeUpdate>,
+    caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
+    caf::reacts_to<tick_atom>>;  // placement's own timer
+
+}  // namespace ropekv::net

@@ -1,0 +1,69 @@
+#pragma once
+// The project's one CAF type-id block: every type that crosses an actor
+// boundary (protobuf messages from service.proto and ropekv.proto) and the
+// project's atoms. Every process registers it with
+//   cfg.add_message_types<caf::id_block::ropekv>();
+// Protobuf types serialize through the generic inspect() in caf_inspect.hpp.
+#include <caf/type_id.hpp>
+
+#include "ropekv/proto/caf_inspect.hpp"
+#include "ropekv/proto/service.pb.h"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+namespace ropekv::net {
+// Handles that travel inside messages need a type id, so their interfaces
+// are declared here, ahead of the block; actor_interfaces.hpp documents them.
+using owner_control =
+    caf::typed_actor<caf::reacts_to<pb::SegmentAssignment>, caf::reacts_to<pb::SegmentDrop>>;
+using rope_subscriber = caf::typed_actor<caf::reacts_to<pb::RopeUpdate>>;
+}  // namespace ropekv::net
+
+CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::Status))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::GetRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::GetReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::WriteRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::WriteReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RangeRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ScanRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ItemsReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PartitionRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PartitionReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RaftEnvelope))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterNode))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::Heartbeat))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SegmentAssignment))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::CreateTableRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::TableReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::TablesReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RopeUpdate))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ClusterReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::Mutation))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::MutationResult))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::NodeDescriptor))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SegmentDescriptor))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::TableSchema))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ChangeEvent))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::MembershipRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::AdminReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ChangesRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ChangesReply))
+
+  // services/placement
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SegmentDrop))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::net::owner_control))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::net::rope_subscriber))
+
+  // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
+  CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")
+  CAF_ADD_ATOM(ropekv, ropekv, subscribe_atom, "rk_sub")
+  CAF_ADD_ATOM(ropekv, ropekv, cluster_atom, "rk_cluster")
+  CAF_ADD_ATOM(ropekv, ropekv, tables_atom, "rk_tables")
+  CAF_ADD_ATOM(ropekv, ropekv, drop_atom, "rk_drop")
+
+CAF_END_TYPE_ID_BLOCK(ropekv)
