@@ -1,0 +1,310 @@
+#include "ropekv/consensus/sqlite_raft_io.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+namespace ropekv::consensus {
+
+namespace {
+
+sqlite_raft_io* self(raft_io* io) { return static_cast<sqlite_raft_io*>(io->impl); }
+
+}  // namespace
+
+sqlite_raft_io::sqlite_raft_io(std::unique_ptr<sqlite_log> log, transport& net, const io_options& options)
+    : log_(std::move(log)), net_(net), rng_(options.seed) {
+  io_.version = 2;
+  io_.impl = this;
+  io_.init = &do_init;
+  io_.close = &do_close;
+  io_.load = &do_load;
+  io_.start = &do_start;
+  io_.bootstrap = &do_bootstrap;
+  io_.recover = &do_recover;
+  io_.set_term = &do_set_term;
+  io_.set_vote = &do_set_vote;
+  io_.send = &do_send;
+  io_.append = &do_append;
+  io_.truncate = &do_truncate;
+  io_.snapshot_put = &do_snapshot_put;
+  io_.snapshot_get = &do_snapshot_get;
+  io_.time = &do_time;
+  io_.random = &do_random;
+  io_.async_work = &do_async_work;
+}
+
+sqlite_raft_io::~sqlite_raft_io() = default;
+
+int sqlite_raft_io::fail(int rv, std::string_view what) {
+  std::snprintf(io_.errmsg, RAFT_ERRMSG_BUF_SIZE, "%.*s", static_cast<int>(what.size()), what.data());
+  return rv;
+}
+
+// ------------------------------------------------------------ lifecycle
+
+int sqlite_raft_io::do_init(raft_io* io, raft_id id, const char* address) {
+  auto* s = self(io);
+  s->id_ = id;
+  s->address_ = address != nullptr ? address : "";
+  return 0;
+}
+
+int sqlite_raft_io::do_start(raft_io* io, unsigned msecs, raft_io_tick_cb tick, raft_io_recv_cb recv) {
+  auto* s = self(io);
+  s->tick_interval_ = msecs;
+  s->tick_cb_ = tick;
+  s->recv_cb_ = recv;
+  s->next_tick_ = s->now_ms_ + msecs;
+  return 0;
+}
+
+void sqlite_raft_io::do_close(raft_io* io, raft_io_close_cb cb) {
+  auto* s = self(io);
+  s->closing_ = true;
+  s->tick_cb_ = nullptr;
+  s->recv_cb_ = nullptr;
+  s->inbox_.clear();  // frees undelivered messages
+  // Every request c-raft submitted must complete before the close callback,
+  // because c-raft frees its log right after. A graceful close still
+  // writes what it was asked to; a crash loses it, as a power cut would.
+  s->flush_disk();
+  s->complete_snapshot_gets(RAFT_CANCELED);
+  auto work = std::move(s->async_work_);
+  for (auto* w : work) w->cb(w, RAFT_CANCELED);
+  // Sent messages are already in the transport's hands: report success.
+  auto sent = std::move(s->sent_);
+  for (auto* req : sent) {
+    if (req->cb != nullptr) req->cb(req, 0);
+  }
+  if (cb != nullptr) cb(io);
+}
+
+// --------------------------------------------------- asynchronous requests
+
+int sqlite_raft_io::do_send(raft_io* io, raft_io_send* req, const raft_message* message, raft_io_send_cb cb) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  // Encoding copies everything now: c-raft's message struct is on its stack.
+  std::string bytes = encode_message(*message, s->id_, s->address_);
+  const char* address = message->server_address != nullptr ? message->server_address : "";
+  s->net_.send(node_id{message->server_id}, address, std::move(bytes));
+  ++s->stats_.messages_sent;
+  req->cb = cb;
+  // A request without callback (c-raft's TimeoutNow) may be freed by its
+  // owner at any time, so the io must not keep a pointer to it.
+  if (cb != nullptr) s->sent_.push_back(req);
+  return 0;
+}
+
+int sqlite_raft_io::do_append(raft_io* io, raft_io_append* req, const raft_entry entries[], unsigned n,
+                              raft_io_append_cb cb) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  if (s->failed_) return RAFT_IOERR;
+  req->cb = cb;
+  disk_op op{disk_op::append};
+  op.append_req = req;
+  op.entries = entries;
+  op.n = n;
+  op.index = s->next_index_;
+  s->next_index_ += n;
+  s->pending_disk_.push_back(op);
+  return 0;
+}
+
+int sqlite_raft_io::do_truncate(raft_io* io, raft_index index) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  if (s->failed_) return RAFT_IOERR;
+  // Queued behind pending appends so the on-disk order matches c-raft's.
+  disk_op op{disk_op::truncate};
+  op.index = index;
+  s->pending_disk_.push_back(op);
+  s->next_index_ = index;
+  return 0;
+}
+
+int sqlite_raft_io::do_snapshot_put(raft_io* io, unsigned trailing, raft_io_snapshot_put* req,
+                                    const raft_snapshot* snapshot, raft_io_snapshot_put_cb cb) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  if (s->failed_) return RAFT_IOERR;
+  req->cb = cb;
+  disk_op op{disk_op::snapshot_put};
+  op.put_req = req;
+  op.snapshot = snapshot;
+  op.trailing = trailing;
+  s->pending_disk_.push_back(op);
+  // trailing == 0 replaces the whole log (an installed snapshot).
+  if (trailing == 0) s->next_index_ = snapshot->index + 1;
+  return 0;
+}
+
+int sqlite_raft_io::do_snapshot_get(raft_io* io, raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  req->cb = cb;
+  s->snapshot_gets_.push_back(req);
+  return 0;
+}
+
+int sqlite_raft_io::do_async_work(raft_io* io, raft_io_async_work* req, raft_io_async_work_cb cb) {
+  auto* s = self(io);
+  if (s->closing_) return RAFT_CANCELED;
+  req->cb = cb;
+  s->async_work_.push_back(req);
+  return 0;
+}
+
+raft_time sqlite_raft_io::do_time(raft_io* io) { return self(io)->now_ms_; }
+
+int sqlite_raft_io::do_random(raft_io* io, int min, int max) {
+  auto* s = self(io);
+  if (max <= min) return min;
+  return min + static_cast<int>(s->rng_() % static_cast<uint64_t>(max - min));
+}
+
+// ------------------------------------------------------------ polling
+
+void sqlite_raft_io::receive(node_id from, std::string_view bytes) {
+  if (closing_) return;
+  auto msg = decode_message(bytes);
+  if (!msg || (*msg)->get()->server_id != from.value) {
+    ++stats_.messages_dropped;
+    return;
+  }
+  ++stats_.messages_received;
+  inbox_.push_back(std::move(*msg));
+}
+
+void sqlite_raft_io::set_time(uint64_t now_ms) noexcept {
+  if (now_ms > now_ms_) now_ms_ = now_ms;
+}
+
+bool sqlite_raft_io::has_pending_work() const noexcept {
+  return !pending_disk_.empty() || !sent_.empty() || !inbox_.empty() || !snapshot_gets_.empty() ||
+         !async_work_.empty();
+}
+
+int sqlite_raft_io::write_op(const disk_op& op) {
+  switch (op.kind) {
+    case disk_op::append:
+      for (unsigned i = 0; i < op.n; ++i) {
+        const raft_entry& e = op.entries[i];
+        auto st = log_->put_entry(op.index + i, e.term, e.type,
+                                  std::string_view(static_cast<const char*>(e.buf.base), e.buf.len));
+        if (!st) return fail(RAFT_IOERR, st.error().message);
+      }
+      stats_.entries_written += op.n;
+      return 0;
+    case disk_op::truncate:
+      if (auto st = log_->truncate_suffix(op.index); !st) return fail(RAFT_IOERR, st.error().message);
+      return 0;
+    case disk_op::snapshot_put: {
+      const raft_snapshot* snap = op.snapshot;
+      snapshot_record rec;
+      rec.index = snap->index;
+      rec.term = snap->term;
+      rec.conf_index = snap->configuration_index;
+      rec.conf = encode_configuration(snap->configuration);
+      for (unsigned i = 0; i < snap->n_bufs; ++i) {
+        rec.data.append(static_cast<const char*>(snap->bufs[i].base), snap->bufs[i].len);
+      }
+      if (auto st = log_->put_snapshot(rec); !st) return fail(RAFT_IOERR, st.error().message);
+      status st;
+      if (op.trailing == 0) {
+        st = log_->truncate_suffix(0);  // the snapshot replaces the whole log
+      } else if (snap->index > op.trailing) {
+        st = log_->truncate_prefix(snap->index - op.trailing + 1);
+      }
+      if (!st) return fail(RAFT_IOERR, st.error().message);
+      return 0;
+    }
+  }
+  return 0;
+}
+
+bool sqlite_raft_io::flush_disk() {
+  if (pending_disk_.empty()) return false;
+  auto ops = std::move(pending_disk_);
+  pending_disk_.clear();
+  int status = 0;
+  if (crashed_) {
+    status = RAFT_CANCELED;  // never reached the disk
+  } else {
+    if (auto st = log_->begin(); !st) {
+      status = fail(RAFT_IOERR, st.error().message);
+    } else {
+      for (const auto& op : ops) {
+        if ((status = write_op(op)) != 0) break;
+      }
+      if (status == 0) {
+        if (auto st = log_->commit(); !st) status = fail(RAFT_IOERR, st.error().message);
+      } else {
+        log_->rollback();
+      }
+    }
+    if (status == 0) {
+      ++stats_.flushes;
+    } else {
+      // next_index_ no longer matches the disk: refuse further writes; the
+      // owner must rebuild the replica from its file.
+      failed_ = true;
+    }
+  }
+  for (const auto& op : ops) {
+    if (op.kind == disk_op::append && op.append_req->cb != nullptr) {
+      op.append_req->cb(op.append_req, status);
+    } else if (op.kind == disk_op::snapshot_put && op.put_req->cb != nullptr) {
+      op.put_req->cb(op.put_req, status);
+    }
+  }
+  return true;
+}
+
+bool sqlite_raft_io::poll(uint64_t now_ms) {
+  set_time(now_ms);
+  if (closing_) return false;
+  // Writes submitted since the last poll (a leader's new entries) go
+  // first, so a newly elected leader has its own-term barrier stored
+  // before it processes any AppendEntries result (see class comment).
+  bool did = flush_disk();
+
+  // Then received messages, so the appends they cause share one batch.
+  while (!inbox_.empty() && recv_cb_ != nullptr) {
+    auto msg = std::move(inbox_.front());
+    inbox_.pop_front();
+    msg->release();  // c-raft owns the entries / snapshot data from here
+    recv_cb_(&io_, msg->get());
+    did = true;
+  }
+  if (tick_cb_ != nullptr && now_ms_ >= next_tick_) {
+    next_tick_ = now_ms_ + tick_interval_;
+    ++stats_.ticks;
+    tick_cb_(&io_);
+    did = true;
+  }
+  if (!async_work_.empty()) {
+    auto work = std::move(async_work_);
+    async_work_.clear();
+    for (auto* w : work) w->cb(w, w->work(w));
+    did = true;
+  }
+  // Group commit: one transaction, one fsync for everything queued since.
+  did = flush_disk() || did;
+  if (!snapshot_gets_.empty()) {
+    complete_snapshot_gets(0);
+    did = true;
+  }
+  if (!sent_.empty()) {
+    auto sent = std::move(sent_);
+    sent_.clear();
+    for (auto* req : sent) {
+      if (req->cb != nullptr) req->cb(req, 0);
+    }
+    did = true;
+  }
+  return did;
+}
+
+}  // namespace ropekv::consensus
