@@ -1,0 +1,61 @@
+#pragma once
+// Everything a segment_store owns, shared by the files that implement it
+// (open, write path, rollback, reads, feed, compaction, snapshot, split).
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "partitions.hpp"
+#include "rows.hpp"
+#include "schema.hpp"
+#include "sqlite.hpp"
+
+namespace ropekv::store::detail {
+
+struct store_state {
+  std::string path;
+  store_options opts;
+  std::unique_ptr<database> db;
+  persisted_meta meta;
+  std::unique_ptr<partition_cache> parts;
+  // Sweep resumes here (ms): rows below were found superseded or voided.
+  // Not persisted and not part of the store's contents; lowered by writes
+  // with an earlier expiry and reset by rollbacks, which can revive rows.
+  int64_t sweep_floor_ms = 0;
+
+  /// Reloads counters and caches from the file (after a failed transaction).
+  status reload();
+
+  /// Latest non-void version of `key` at or below as_of (0: latest), of any
+  /// kind (tombstones included); nullopt when none.
+  result<std::optional<version_row>> latest(std::string_view key, uint64_t tp, uint64_t as_of);
+
+  bool in_segment(std::string_view key) const {
+    return key >= meta.seg.start_key && (meta.seg.end_key.empty() || key < meta.seg.end_key);
+  }
+};
+
+/// Opens (or creates) the file and loads counters and caches.
+result<std::unique_ptr<store_state>> open_state(const std::string& path, const store_options& opts);
+
+/// Per-transaction bookkeeping of the write path.
+struct txn_context {
+  uint64_t last_row_log_index = 0;  // log index stamped on the newest row written
+  bool wrote_row = false;
+};
+
+/// Deterministic outcome carried inside a MutationResult.
+pb::MutationResult failed(errc code, std::string message);
+
+// Mutation handlers, each inside the caller's transaction.
+result<pb::MutationResult> apply_put(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                     txn_context& ctx);
+result<pb::MutationResult> apply_delete(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                        txn_context& ctx);
+result<pb::MutationResult> apply_expire(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                        txn_context& ctx);
+result<pb::MutationResult> apply_rollback(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                          txn_context& ctx);
+
+}  // namespace ropekv::store::detail
