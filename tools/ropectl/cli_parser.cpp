@@ -1,0 +1,226 @@
+#include "cli_parser.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "router_url.hpp"
+
+namespace ropekv::ctl {
+namespace {
+
+// An option that fills a std::optional only when given, so that absent
+// options are not sent and the router's defaults apply.
+template <class T>
+CLI::Option* optional_option(CLI::App* app, std::string name, std::optional<T>& target,
+                             std::string description) {
+  return app->add_option_function<T>(
+      std::move(name), [&target](const T& v) { target = v; }, std::move(description));
+}
+
+// Numbers are taken as text and parsed here: CLI11 2.1 converts with
+// strtoull(base 0), so "-1" would wrap to 2^64-1 and "010" would be octal,
+// and a version or TTL must be exactly what the user typed.
+std::optional<uint64_t> parse_decimal(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+CLI::Validator decimal_in(uint64_t min, uint64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        auto v = parse_decimal(text);
+        if (!v) return "not a decimal number: " + text;
+        if (*v < min || *v > max)
+          return "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]: " + text;
+        return {};
+      },
+      "", "decimal");
+}
+
+// The integer type behind a plain or optional target.
+template <class T>
+struct number_of {
+  using type = T;
+};
+template <class T>
+struct number_of<std::optional<T>> {
+  using type = T;
+};
+
+template <class Target, class T = typename number_of<Target>::type>
+CLI::Option* number_option(CLI::App* app, std::string name, Target& target, std::string description,
+                           uint64_t min = 0, uint64_t max = std::numeric_limits<T>::max()) {
+  return app
+      ->add_option_function<std::string>(
+          std::move(name), [&target](const std::string& v) { target = static_cast<T>(*parse_decimal(v)); },
+          std::move(description))
+      ->check(decimal_in(min, max))
+      ->type_name("UINT");
+}
+
+void on_selected(CLI::App* sub, command& cmd, command_kind kind) {
+  sub->callback([&cmd, kind] { cmd.kind = kind; });
+}
+
+void add_table(CLI::App* sub, command& cmd) {
+  sub->add_option("table", cmd.table, "table name")->required();
+}
+
+void add_item_key(CLI::App* sub, command& cmd) {
+  add_table(sub, cmd);
+  sub->add_option("hash", cmd.hash_key, "hash key (bytes as given)")->required();
+  optional_option(sub, "range", cmd.range_key, "range key, for tables that have one");
+}
+
+void add_condition(CLI::App* sub, write_options& w) {
+  auto* cond = optional_option(sub, "--if", w.condition, "write only if the item is absent|exists")
+                   ->check(CLI::IsMember({"absent", "exists"}));
+  auto* ver = number_option(sub, "--if-version", w.if_version,
+                              "write only if the item's current version is V");
+  cond->excludes(ver);
+}
+
+void add_read(CLI::App* sub, read_options& r) {
+  optional_option(sub, "--consistency", r.consistency, "strong (default) or eventual")
+      ->check(CLI::IsMember({"strong", "eventual"}));
+  number_option(sub, "--as-of", r.as_of, "read as of this version");
+}
+
+void add_paging(CLI::App* sub, range_options& r) {
+  number_option(sub, "--limit", r.limit, "items per page (1..1000)", 1, 1000);
+  optional_option(sub, "--cursor", r.cursor, "continue from the cursor of a previous page");
+  sub->add_flag("--all", r.all, "follow cursors until the last page");
+}
+
+void add_tables(CLI::App& app, command& cmd) {
+  auto* tables = app.add_subcommand("tables", "list, create, show or delete tables");
+  tables->require_subcommand(1);
+  on_selected(tables->add_subcommand("list", "list tables"), cmd, command_kind::tables_list);
+
+  auto* create = tables->add_subcommand("create", "create a table");
+  on_selected(create, cmd, command_kind::tables_create);
+  add_table(create, cmd);
+  table_options& t = cmd.table_spec;
+  create->add_option("--hash-key", t.hash_key, "name of the hash key")->required();
+  optional_option(create, "--range-key", t.range_key, "name of the range key");
+  optional_option(create, "--local-index", t.local_index, "attribute holding the local index key");
+  number_option(create, "--replication", t.replication, "replicas: 1, 3 (default) or 5");
+  number_option(create, "--default-ttl", t.default_ttl, "default item TTL in seconds");
+
+  auto* get = tables->add_subcommand("get", "show a table");
+  on_selected(get, cmd, command_kind::tables_get);
+  add_table(get, cmd);
+  auto* del = tables->add_subcommand("delete", "delete a table");
+  on_selected(del, cmd, command_kind::tables_delete);
+  add_table(del, cmd);
+}
+
+void add_items(CLI::App& app, command& cmd) {
+  auto* put = app.add_subcommand("put", "write an item (JSON object from --item or stdin)");
+  on_selected(put, cmd, command_kind::put);
+  add_item_key(put, cmd);
+  optional_option(put, "--item", cmd.item_arg, "the item: JSON text, @file, or @- for stdin");
+  number_option(put, "--ttl", cmd.write.ttl, "expire after S seconds (0: never)");
+  add_condition(put, cmd.write);
+
+  auto* get = app.add_subcommand("get", "read an item");
+  on_selected(get, cmd, command_kind::get);
+  add_item_key(get, cmd);
+  add_read(get, cmd.read);
+
+  auto* del = app.add_subcommand("delete", "delete an item");
+  on_selected(del, cmd, command_kind::del);
+  add_item_key(del, cmd);
+  add_condition(del, cmd.write);
+
+  auto* query = app.add_subcommand("query", "items of one hash key, by range key");
+  on_selected(query, cmd, command_kind::query);
+  add_table(query, cmd);
+  query->add_option("hash", cmd.hash_key, "hash key")->required();
+  optional_option(query, "--from", cmd.range.from, "lowest range key (inclusive)");
+  optional_option(query, "--to", cmd.range.to, "upper bound (exclusive)");
+  query->add_flag("--reverse", cmd.range.reverse, "descending order");
+  query->add_option_function<std::string>(
+           "--index", [&cmd](const std::string&) { cmd.range.local_index = true; },
+           "'local': query by the local index attribute")
+      ->check(CLI::IsMember({"local"}));
+  add_paging(query, cmd.range);
+  add_read(query, cmd.read);
+
+  auto* scan = app.add_subcommand("scan", "the whole table in rope order");
+  on_selected(scan, cmd, command_kind::scan);
+  add_table(scan, cmd);
+  add_paging(scan, cmd.range);
+  add_read(scan, cmd.read);
+}
+
+void add_admin(CLI::App& app, command& cmd) {
+  auto* partition = app.add_subcommand("partition", "a partition's items, bytes and head version");
+  on_selected(partition, cmd, command_kind::partition);
+  add_table(partition, cmd);
+  number_option(partition, "partition", cmd.partition, "partition 0..65535", 0, 65535)->required();
+
+  auto* rollback = app.add_subcommand("rollback", "roll a partition back to a version");
+  on_selected(rollback, cmd, command_kind::rollback);
+  add_table(rollback, cmd);
+  number_option(rollback, "partition", cmd.partition, "partition 0..65535", 0, 65535)->required();
+  number_option(rollback, "--to-version", cmd.to_version, "version to roll back to")->required();
+
+  on_selected(app.add_subcommand("cluster", "nodes, labels, segments, rope version"), cmd,
+              command_kind::cluster);
+  on_selected(app.add_subcommand("health", "the router's /healthz"), cmd, command_kind::health);
+}
+
+}  // namespace
+
+parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env) {
+  parsed_args args;
+  CLI::App app{"ropectl: command-line client for a RopeKV router", "ropectl"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  std::string router_flag;
+  app.add_option("--router", router_flag,
+                 "router URL (default: $ROPEKV_ROUTER, else " + std::string(default_router_url) + ")");
+  app.add_flag("--json", args.global.json, "print the server's JSON, one object per line");
+  app.add_option("--timeout", args.global.timeout_seconds, "seconds per request (default 10)")
+      ->check(CLI::PositiveNumber);
+  add_tables(app, args.cmd);
+  add_items(app, args.cmd);
+  add_admin(app, args.cmd);
+
+  parse_outcome outcome;
+  std::ostringstream out, err;
+  try {
+    // CLI11 takes the arguments in reverse order, without the program name.
+    std::vector<std::string> reversed(argv.rbegin(), argv.rend());
+    if (!reversed.empty()) reversed.pop_back();
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e, out, err);
+    outcome.exit_code = code == 0 ? exit_ok : exit_usage;
+    outcome.out = out.str();
+    outcome.err = err.str();
+    return outcome;
+  }
+  if (!std::isfinite(args.global.timeout_seconds)) {  // PositiveNumber lets "nan" through
+    outcome.exit_code = exit_usage;
+    outcome.err = "--timeout: not a finite number of seconds\n";
+    return outcome;
+  }
+  args.global.router_url = choose_router_url(router_flag, router_env);
+  if (auto endpoint = parse_router_url(args.global.router_url); !endpoint) {
+    outcome.exit_code = exit_usage;
+    outcome.err = "error: usage: " + endpoint.error().message + "\n";
+    return outcome;
+  }
+  outcome.args = std::move(args);
+  return outcome;
+}
+
+}  // namespace ropekv::ctl

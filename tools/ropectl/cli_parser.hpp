@@ -1,0 +1,38 @@
+#pragma once
+// cli_parser: argv -> (global_options, command), with CLI11.
+//
+// Owns the whole command-line grammar (subcommands, options, their checks
+// and help text); nothing else in ropectl knows about CLI11. Global options
+// are accepted before or after the subcommand. Checks that are fixed by the
+// API (choices such as --if absent|exists, exclusive options) fail here as
+// usage errors; value ranges the router owns (replication, key sizes) are
+// left to the router, so there is one source of truth for them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+
+namespace ropekv::ctl {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;       // the router answered with an error
+inline constexpr int exit_usage = 2;        // bad command line or input
+inline constexpr int exit_unreachable = 3;  // no HTTP answer from the router
+
+struct parsed_args {
+  global_options global;
+  command cmd;
+};
+
+struct parse_outcome {
+  std::optional<parsed_args> args;  // absent: exit with exit_code
+  int exit_code = exit_ok;          // exit_ok after --help, exit_usage on errors
+  std::string out;                  // text for stdout (help)
+  std::string err;                  // text for stderr (usage errors)
+};
+
+/// `router_env`: the value of $ROPEKV_ROUTER (nullptr when unset).
+parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env);
+
+}  // namespace ropekv::ctl

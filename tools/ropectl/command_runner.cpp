@@ -1,0 +1,124 @@
+#include "command_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include "item_source.hpp"
+#include "output_formatter.hpp"
+#include "request_builder.hpp"
+
+namespace ropekv::ctl {
+namespace {
+
+bool is_success(unsigned status) { return status >= 200 && status <= 299; }
+
+// A transport failure: no HTTP answer, so the outcome is unknown (exit 3).
+int report_transport(const error& e, std::ostream& err) {
+  bool timed_out = e.code == errc::timeout;
+  err << "error: " << (timed_out ? "timeout" : "unreachable") << ": " << e.message << "\n";
+  return exit_unreachable;
+}
+
+// Errors that are not a router error response: transport (3) or a
+// malformed answer (1).
+int report(const error& e, std::ostream& err) {
+  if (e.code == errc::unavailable || e.code == errc::timeout) return report_transport(e, err);
+  err << "error: " << to_string(e.code) << ": " << e.message << "\n";
+  return exit_failed;
+}
+
+// --json: the body compacted onto one line; a non-JSON body (e.g. a plain
+// text health check) is printed as received.
+void print_json(const std::string& body, std::ostream& out) {
+  if (body.empty()) return;
+  auto compact = compact_json(body);
+  out << (compact ? *compact : body);
+  if (!compact && body.back() == '\n') return;
+  out << "\n";
+}
+
+int run_pages(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {
+  const command& cmd = args.cmd;
+  size_t items = 0;
+  auto on_page = [&](const http_reply& reply, const json_value& page) {
+    if (args.global.json) return print_json(reply.body, out);
+    items += page_items(page).size();
+    out << format_items(page) << std::flush;  // show progress while --all pages
+  };
+  auto paged = follow_pages(build_request(cmd), cmd.range.all, fetch, on_page);
+  if (!paged) return report(paged.error(), err);
+  if (!is_success(paged->last.status)) {
+    err << format_error(paged->last.status, paged->last.body) << "\n";
+    return exit_failed;
+  }
+  if (!args.global.json) {
+    if (items == 0 && !paged->cursor) out << "(no items)\n";
+    if (paged->cursor)
+      err << "more items: add --cursor " << shell_quote(*paged->cursor) << " (or --all)\n";
+  }
+  return exit_ok;
+}
+
+int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {
+  auto reply = fetch(build_request(args.cmd));
+  if (!reply) return report(reply.error(), err);
+  if (!is_success(reply->status)) {
+    err << format_error(reply->status, reply->body) << "\n";
+    return exit_failed;
+  }
+  if (args.global.json) {
+    print_json(reply->body, out);
+    return exit_ok;
+  }
+  // 204 or an empty body: the formatter still says what was done.
+  json_value body = json_value::make(json_value::kind::object);
+  if (!reply->body.empty()) {
+    auto parsed = json_value::parse(reply->body);
+    if (!parsed) {
+      // Plain-text answers (a health check behind a proxy) are shown as they are.
+      if (args.cmd.kind == command_kind::health) {
+        out << reply->body << (reply->body.back() == '\n' ? "" : "\n");
+        return exit_ok;
+      }
+      return report(make_error(errc::internal, "router answer is not JSON: " + parsed.error().message), err);
+    }
+    body = std::move(parsed).value();
+  }
+  out << format_success(args.cmd, body);
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std::ostream& out,
+                std::ostream& err) {
+  command& cmd = args.cmd;
+  if (cmd.kind == command_kind::put) {
+    auto item = read_item(cmd.item_arg, in);
+    if (!item) {
+      err << "error: usage: " << item.error().message << "\n";
+      return exit_usage;
+    }
+    cmd.item = std::move(item).value();
+  }
+  if (cmd.kind == command_kind::query || cmd.kind == command_kind::scan)
+    return run_pages(args, fetch, out, err);
+  return run_single(args, fetch, out, err);
+}
+
+int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto endpoint = parse_router_url(args.global.router_url);
+  if (!endpoint) {
+    err << "error: usage: " << endpoint.error().message << "\n";
+    return exit_usage;
+  }
+  // Capped at a year so that now() + timeout cannot overflow the clock.
+  double seconds = std::min(args.global.timeout_seconds, 365.0 * 24 * 3600);
+  auto timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
+  http_client client(std::move(endpoint).value(), timeout);
+  return run_command(args, [&client](const api_call& call) { return client.send(call); }, in, out, err);
+}
+
+}  // namespace ropekv::ctl

@@ -1,0 +1,28 @@
+#pragma once
+// command_runner: executes one parsed command against the router and prints
+// the outcome. The only place that combines the pieces: item_source ->
+// request_builder -> http_client (pager for query/scan) -> output_formatter.
+//
+// Output contract (scripts rely on it):
+//  - stdout carries results only: with --json each server response body
+//    compacted onto one line (one line per page with --all); otherwise the
+//    human rendering;
+//  - stderr carries `error: CODE: message` lines, plus, in human mode, a
+//    hint with the cursor when more pages exist;
+//  - exit codes as in cli_parser.hpp: 0 ok, 1 router error, 2 usage or
+//    input error, 3 no answer from the router (unreachable or timed out).
+#include <iosfwd>
+
+#include "cli_parser.hpp"
+#include "pager.hpp"
+
+namespace ropekv::ctl {
+
+/// Runs `args` with `fetch` as the transport (tests inject a fake).
+int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std::ostream& out,
+                std::ostream& err);
+
+/// Runs `args` against the real router named by args.global.
+int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace ropekv::ctl

@@ -1,0 +1,180 @@
+#include "output_formatter.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace ropekv::ctl {
+namespace {
+
+size_t display_width(std::string_view s) {
+  // UTF-8 continuation bytes (10xxxxxx) take no column of their own.
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// A member's display text, or "-" when absent, null or empty.
+std::string cell(const json_value* v) {
+  if (!v) return "-";
+  std::string s = v->to_display();
+  return s.empty() ? "-" : s;
+}
+
+std::string cell(const json_value& object, std::string_view key) { return cell(object.find(key)); }
+
+// A key member (plain or base64) rendered with display_key; nullopt when absent.
+std::optional<std::string> key_text(const json_value& object, std::string_view name) {
+  auto bytes = key_member(object, name);
+  if (!bytes) return std::nullopt;
+  return display_key(*bytes);
+}
+
+std::string item_keys(const command& cmd) {
+  std::string out = display_key(cmd.hash_key);
+  if (cmd.range_key) out += " " + display_key(*cmd.range_key);
+  return out;
+}
+
+std::string with_version(std::string line, const json_value& body) {
+  if (const json_value* v = body.find("version")) line += "  v=" + v->to_display();
+  return line + "\n";
+}
+
+}  // namespace
+
+std::string format_columns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], display_width(row[i]));
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      out += row[i];
+      if (i + 1 < row.size()) out.append(width[i] - display_width(row[i]) + 2, ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_item(const json_value& item, const command* fallback) {
+  std::string line;
+  auto hash = key_text(item, "hash_key");
+  if (hash || !fallback) {
+    line = hash.value_or("-");
+    if (auto range = key_text(item, "range_key")) line += " " + *range;
+  } else {
+    line = item_keys(*fallback);
+  }
+  if (const json_value* v = item.find("version")) line += "  v=" + v->to_display();
+  if (const json_value* value = item.find("item")) line += "  " + value->to_json();
+  if (const json_value* exp = item.find("expires_at_ms"); exp && exp->is_number()) {
+    const std::string& t = exp->text();
+    int64_t ms = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), ms);
+    bool integer = ec == std::errc() && end == t.data() + t.size();
+    line += "  expires=" + (integer ? format_utc_ms(ms) : t);  // else: as sent
+  }
+  return line + "\n";
+}
+
+std::vector<const json_value*> page_items(const json_value& page) {
+  std::vector<const json_value*> out;
+  if (const json_value* items = page.find("items"); items && items->is_array()) {
+    for (const auto& item : items->elements()) out.push_back(&item);
+  } else if (page.find("item")) {
+    out.push_back(&page);
+  }
+  return out;
+}
+
+std::string format_items(const json_value& page) {
+  std::string out;
+  for (const json_value* item : page_items(page)) out += format_item(*item);
+  return out;
+}
+
+std::optional<std::string> page_cursor(const json_value& page) {
+  const json_value* c = page.find("cursor");
+  if (!c || !c->is_string() || c->text().empty()) return std::nullopt;
+  return c->text();
+}
+
+std::string format_object(const json_value& object) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, v] : object.members()) rows.push_back({name + ":", cell(&v)});
+  return format_columns(rows);
+}
+
+std::string format_tables(const json_value& body) {
+  const json_value* tables = body.find("tables");
+  if (!tables || !tables->is_array()) return format_object(body);
+  if (tables->elements().empty()) return "(no tables)\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "HASH_KEY", "RANGE_KEY", "LOCAL_INDEX", "REPLICATION", "DEFAULT_TTL"}};
+  for (const auto& t : tables->elements())
+    rows.push_back({cell(t, "name"), cell(t, "hash_key"), cell(t, "range_key"), cell(t, "local_index"),
+                    cell(t, "replication"), cell(t, "default_ttl")});
+  return format_columns(rows);
+}
+
+std::string format_success(const command& cmd, const json_value& body) {
+  switch (cmd.kind) {
+    case command_kind::tables_list: return format_tables(body);
+    case command_kind::tables_create: return "created table " + cmd.table + "\n";
+    case command_kind::tables_delete: return "deleted table " + cmd.table + "\n";
+    case command_kind::tables_get: return format_object(body);
+    case command_kind::put: {
+      std::string line = with_version(item_keys(cmd), body);
+      if (const json_value* created = body.find("created"))
+        line.insert(line.size() - 1, created->as_bool() ? "  created" : "  updated");
+      return line;
+    }
+    case command_kind::get:
+      // Without a range key on a table that has one, the router answers a page.
+      if (body.find("items")) return format_items(body);
+      return format_item(body, &cmd);
+    case command_kind::del: return with_version("deleted " + item_keys(cmd), body);
+    case command_kind::query:
+    case command_kind::scan: return format_items(body);
+    case command_kind::partition: return format_object(body);
+    case command_kind::rollback:
+      return "rolled back partition " + std::to_string(cmd.partition) + " of " + cmd.table +
+             " to version " + std::to_string(cmd.to_version) + "\n";
+    case command_kind::cluster: return format_cluster(body);
+    case command_kind::health: {
+      const json_value* s = body.find("status");
+      return (s ? s->to_display() : std::string("ok")) + "\n";
+    }
+  }
+  return {};
+}
+
+std::string format_error(unsigned status, std::string_view body) {
+  if (auto doc = json_value::parse(body); doc && doc->is_object()) {
+    if (const json_value* e = doc->find("error"); e && e->is_object()) {
+      const json_value* message = e->find("message");
+      return "error: " + cell(*e, "code") + ": " + (message ? message->to_display() : "");
+    }
+  }
+  std::string_view first = body.substr(0, body.find('\n'));
+  if (first.size() > 200) first = first.substr(0, 200);
+  std::string message = display_key(first);
+  if (message.empty()) message = "HTTP status " + std::to_string(status);
+  return "error: http_" + std::to_string(status) + ": " + message;
+}
+
+std::string shell_quote(std::string_view text) {
+  bool safe = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_.~:/=+,@%").find(c) != std::string_view::npos;
+  });
+  if (safe) return std::string(text);
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace ropekv::ctl

@@ -1,0 +1,76 @@
+#pragma once
+// output_formatter: router responses -> the human text ropectl prints.
+// Pure functions of (command, response JSON); every result ends in '\n'
+// unless empty.
+//
+// Tolerance (why): the formatter reads only the members it shows and
+// skips absent ones, so a router that adds fields never breaks the CLI.
+// --json output bypasses this file entirely.
+//
+// Shapes read (services/router/responses.hpp and item_json.hpp):
+//   item      {"hash_key"|"hash_key_base64", "range_key"|"range_key_base64"?,
+//              "version", "expires_at_ms"?, "item":{...}}
+//   page      {"items":[item...], "cursor"?}        no cursor: last page
+//   put       {"version", "created"}      delete {"version"}
+//   tables    {"tables":[{"name","id","hash_key","range_key"?,
+//              "local_index"?,"replication","default_ttl"?}...]}
+//   partition {"table","partition","items","bytes","head_version","segments"}
+//   cluster   {"rope_version","router_rope_version","nodes":[{"id","address",
+//              "labels":{dc,rack,host,numa},"capacity_bytes","alive"}],
+//              "segments":[{"id","table"?,"start_key","end_key" (hex),"epoch",
+//              "replicas","leader_hint","stats":{bytes,items,...}}],
+//              "moves_in_flight","moves":[{"segment","from_node","to_node",
+//              "target_epoch","reason"}],"unhealthy":[{"segment",
+//              "replication","usable_replicas","domains","under_protected",
+//              "quorum_lost"}]}
+//   error     {"error":{"code","message"}}
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "command.hpp"
+#include "json_value.hpp"
+#include "key_text.hpp"
+
+namespace ropekv::ctl {
+
+/// Rows as aligned columns, two spaces apart; the first row is the header.
+/// Widths count UTF-8 code points.
+std::string format_columns(const std::vector<std::vector<std::string>>& rows);
+
+/// `hash [range]  v=VERSION  {json}` for one item object, plus
+/// `  expires=ISO-TIME` for an expiring item. `fallback` supplies the keys
+/// when the response does not echo them.
+std::string format_item(const json_value& item, const command* fallback = nullptr);
+
+/// The items of a query/scan page. A single item object counts as a page of
+/// one: on a table without a range key the router answers `query` with the
+/// item itself.
+std::vector<const json_value*> page_items(const json_value& page);
+
+/// Every item of a page (as page_items), one line each.
+std::string format_items(const json_value& page);
+
+/// The cursor of a page, absent when it is the last one.
+std::optional<std::string> page_cursor(const json_value& page);
+
+/// An object's members as aligned `name  value` lines (nested values as JSON).
+std::string format_object(const json_value& object);
+
+std::string format_tables(const json_value& body);
+std::string format_cluster(const json_value& body);
+
+/// The human output of a successful (2xx) response to `cmd`, except
+/// query/scan pages, which the runner prints page by page.
+std::string format_success(const command& cmd, const json_value& body);
+
+/// `error: CODE: message` (no newline) for a non-2xx response. A body that
+/// is not the v1 error object gives code http_<status> and the body's first
+/// line.
+std::string format_error(unsigned status, std::string_view body);
+
+/// A shell word for `text`: as is when it is safe, else single-quoted.
+std::string shell_quote(std::string_view text);
+
+}  // namespace ropekv::ctl

@@ -1,0 +1,152 @@
+#include "request_builder.hpp"
+
+#include <utility>
+
+#include "ropekv/net/json_writer.hpp"
+#include "ropekv/net/percent_decode.hpp"
+
+namespace ropekv::ctl {
+namespace {
+
+using net::percent_encode;
+
+// Collects "name=value" pairs; values percent-encoded.
+class query_string {
+ public:
+  void add(std::string_view name, std::string_view value) {
+    text_ += text_.empty() ? '?' : '&';
+    text_ += name;
+    text_ += '=';
+    text_ += percent_encode(value);
+  }
+  void add(std::string_view name, uint64_t value) { add(name, std::to_string(value)); }
+  template <class T>
+  void add(std::string_view name, const std::optional<T>& value) {
+    if (value) add(name, *value);
+  }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+std::string table_path(const command& cmd) { return "/v1/tables/" + percent_encode(cmd.table); }
+
+std::string item_path(const command& cmd) {
+  std::string path = table_path(cmd) + "/items/" + percent_encode(cmd.hash_key);
+  if (cmd.range_key) path += "/" + percent_encode(*cmd.range_key);
+  return path;
+}
+
+std::string table_body(const table_options& t) {
+  net::json_writer w;
+  w.begin_object().field("hash_key", t.hash_key);
+  if (t.range_key) w.field("range_key", *t.range_key);
+  if (t.local_index) w.field("local_index", *t.local_index);
+  if (t.replication) w.field("replication", *t.replication);
+  if (t.default_ttl) w.field("default_ttl", *t.default_ttl);
+  return w.end_object().take();
+}
+
+void add_condition(query_string& q, const write_options& w) {
+  q.add("if", w.condition);
+  q.add("if_version", w.if_version);
+}
+
+void add_read(query_string& q, const read_options& r) {
+  q.add("consistency", r.consistency);
+  q.add("as_of", r.as_of);
+}
+
+std::string query_target(const command& cmd) {
+  query_string q;
+  const range_options& r = cmd.range;
+  q.add("from", r.from);
+  q.add("to", r.to);
+  q.add("limit", r.limit);
+  if (r.reverse) q.add("reverse", "true");
+  if (r.local_index) q.add("index", "local");
+  add_read(q, cmd.read);
+  q.add("cursor", r.cursor);
+  return item_path(cmd) + q.take();
+}
+
+std::string scan_target(const command& cmd) {
+  query_string q;
+  q.add("limit", cmd.range.limit);
+  add_read(q, cmd.read);
+  q.add("cursor", cmd.range.cursor);
+  return table_path(cmd) + "/scan" + q.take();
+}
+
+std::string partition_path(const command& cmd) {
+  return table_path(cmd) + "/partitions/" + std::to_string(cmd.partition);
+}
+
+}  // namespace
+
+api_call build_request(const command& cmd) {
+  switch (cmd.kind) {
+    case command_kind::tables_list: return {"GET", "/v1/tables", {}};
+    case command_kind::tables_create: return {"PUT", table_path(cmd), table_body(cmd.table_spec)};
+    case command_kind::tables_get: return {"GET", table_path(cmd), {}};
+    case command_kind::tables_delete: return {"DELETE", table_path(cmd), {}};
+    case command_kind::put: {
+      query_string q;
+      q.add("ttl", cmd.write.ttl);
+      add_condition(q, cmd.write);
+      return {"PUT", item_path(cmd) + q.take(), cmd.item};
+    }
+    case command_kind::get: {
+      query_string q;
+      add_read(q, cmd.read);
+      return {"GET", item_path(cmd) + q.take(), {}};
+    }
+    case command_kind::del: {
+      query_string q;
+      add_condition(q, cmd.write);
+      return {"DELETE", item_path(cmd) + q.take(), {}};
+    }
+    case command_kind::query: return {"GET", query_target(cmd), {}};
+    case command_kind::scan: return {"GET", scan_target(cmd), {}};
+    case command_kind::partition: return {"GET", partition_path(cmd), {}};
+    case command_kind::rollback: {
+      net::json_writer w;
+      w.begin_object().field("to_version", cmd.to_version).end_object();
+      return {"POST", partition_path(cmd) + "/rollback", w.take()};
+    }
+    case command_kind::cluster: return {"GET", "/v1/cluster", {}};
+    case command_kind::health: return {"GET", "/healthz", {}};
+  }
+  return {"GET", "/healthz", {}};
+}
+
+api_call with_cursor(const api_call& call, std::string_view cursor) {
+  api_call next = call;
+  std::string& t = next.target;
+  // Drop an existing cursor parameter: the router rejects repeated ones.
+  auto q = t.find('?');
+  if (q != std::string::npos) {
+    std::string kept;
+    size_t start = q + 1;
+    while (start <= t.size()) {
+      auto amp = t.find('&', start);
+      std::string_view piece(t.data() + start, (amp == std::string::npos ? t.size() : amp) - start);
+      if (!piece.starts_with("cursor=") && !piece.empty()) {
+        kept += kept.empty() ? "" : "&";
+        kept += piece;
+      }
+      if (amp == std::string::npos) break;
+      start = amp + 1;
+    }
+    t.resize(q);
+    if (!kept.empty()) t += "?" + kept;
+  }
+  if (!cursor.empty()) {
+    t += t.find('?') == std::string::npos ? '?' : '&';
+    t += "cursor=" + percent_encode(cursor);
+  }
+  return next;
+}
+
+}  // namespace ropekv::ctl

@@ -1,0 +1,160 @@
+#include <gtest/gtest.h>
+
+#include "cli_parser.hpp"
+
+namespace ropekv::ctl {
+namespace {
+
+parse_outcome run(std::vector<std::string> args, const char* env = nullptr) {
+  args.insert(args.begin(), "ropectl");
+  return parse_args(args, env);
+}
+
+command parsed(std::vector<std::string> args) {
+  auto out = run(std::move(args));
+  EXPECT_TRUE(out.args.has_value()) << out.err;
+  return out.args ? out.args->cmd : command{};
+}
+
+TEST(cli_parser, global_options_before_or_after_the_subcommand) {
+  auto a = run({"--router", "http://r:1", "--json", "--timeout", "2.5", "cluster"});
+  ASSERT_TRUE(a.args);
+  EXPECT_EQ(a.args->global.router_url, "http://r:1");
+  EXPECT_TRUE(a.args->global.json);
+  EXPECT_DOUBLE_EQ(a.args->global.timeout_seconds, 2.5);
+  EXPECT_EQ(a.args->cmd.kind, command_kind::cluster);
+
+  auto b = run({"get", "t1x", "h", "--json", "--router", "r:2"});
+  ASSERT_TRUE(b.args) << b.err;
+  EXPECT_TRUE(b.args->global.json);
+  EXPECT_EQ(b.args->global.router_url, "r:2");
+}
+
+TEST(cli_parser, router_from_flag_env_or_default) {
+  EXPECT_EQ(run({"health"}).args->global.router_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(run({"health"}, "http://env:9").args->global.router_url, "http://env:9");
+  EXPECT_EQ(run({"--router", "http://flag:1", "health"}, "http://env:9").args->global.router_url,
+            "http://flag:1");
+}
+
+TEST(cli_parser, tables_subcommands) {
+  EXPECT_EQ(parsed({"tables", "list"}).kind, command_kind::tables_list);
+  command c = parsed({"tables", "create", "events", "--hash-key", "src", "--range-key", "ts",
+                      "--local-index", "kind", "--replication", "5", "--default-ttl", "600"});
+  EXPECT_EQ(c.kind, command_kind::tables_create);
+  EXPECT_EQ(c.table, "events");
+  EXPECT_EQ(c.table_spec.hash_key, "src");
+  EXPECT_EQ(c.table_spec.range_key, "ts");
+  EXPECT_EQ(c.table_spec.local_index, "kind");
+  EXPECT_EQ(c.table_spec.replication, 5u);
+  EXPECT_EQ(c.table_spec.default_ttl, 600u);
+  command minimal = parsed({"tables", "create", "users", "--hash-key", "id"});
+  EXPECT_EQ(minimal.table_spec.range_key, std::nullopt);
+  EXPECT_EQ(minimal.table_spec.replication, std::nullopt);
+  EXPECT_EQ(parsed({"tables", "get", "users"}).kind, command_kind::tables_get);
+  EXPECT_EQ(parsed({"tables", "delete", "users"}).kind, command_kind::tables_delete);
+}
+
+TEST(cli_parser, item_subcommands) {
+  command put = parsed({"put", "t1x", "h", "r", "--item", "{}", "--ttl", "60", "--if", "absent"});
+  EXPECT_EQ(put.kind, command_kind::put);
+  EXPECT_EQ(put.hash_key, "h");
+  EXPECT_EQ(put.range_key, "r");
+  EXPECT_EQ(put.item_arg, "{}");
+  EXPECT_EQ(put.write.ttl, 60u);
+  EXPECT_EQ(put.write.condition, "absent");
+  command stdin_put = parsed({"put", "t1x", "h"});
+  EXPECT_EQ(stdin_put.item_arg, std::nullopt);
+  EXPECT_EQ(stdin_put.range_key, std::nullopt);
+
+  command get = parsed({"get", "t1x", "h", "--consistency", "eventual", "--as-of", "9"});
+  EXPECT_EQ(get.kind, command_kind::get);
+  EXPECT_EQ(get.read.consistency, "eventual");
+  EXPECT_EQ(get.read.as_of, 9u);
+
+  command del = parsed({"delete", "t1x", "h", "r", "--if-version", "010"});
+  EXPECT_EQ(del.kind, command_kind::del);
+  EXPECT_EQ(del.write.if_version, 10u);  // decimal, not octal
+  EXPECT_EQ(parsed({"get", "t1x", "h", "--as-of", "18446744073709551615"}).read.as_of,
+            18446744073709551615ull);
+
+  // "--" ends the options, so keys may start with '-'.
+  command dash = parsed({"get", "t1x", "--", "-h", "-r"});
+  EXPECT_EQ(dash.hash_key, "-h");
+  EXPECT_EQ(dash.range_key, "-r");
+}
+
+TEST(cli_parser, query_and_scan) {
+  command q = parsed({"query", "t1x", "h", "--from", "a", "--to", "z", "--limit", "10", "--reverse",
+                      "--index", "local", "--all", "--cursor", "C"});
+  EXPECT_EQ(q.kind, command_kind::query);
+  EXPECT_EQ(q.range.from, "a");
+  EXPECT_EQ(q.range.to, "z");
+  EXPECT_EQ(q.range.limit, 10u);
+  EXPECT_TRUE(q.range.reverse);
+  EXPECT_TRUE(q.range.local_index);
+  EXPECT_TRUE(q.range.all);
+  EXPECT_EQ(q.range.cursor, "C");
+  command s = parsed({"scan", "t1x", "--limit", "5"});
+  EXPECT_EQ(s.kind, command_kind::scan);
+  EXPECT_EQ(s.range.limit, 5u);
+  EXPECT_FALSE(s.range.all);
+}
+
+TEST(cli_parser, partition_rollback_cluster_health) {
+  command p = parsed({"partition", "t1x", "65535"});
+  EXPECT_EQ(p.kind, command_kind::partition);
+  EXPECT_EQ(p.partition, 65535u);
+  command r = parsed({"rollback", "t1x", "7", "--to-version", "12"});
+  EXPECT_EQ(r.kind, command_kind::rollback);
+  EXPECT_EQ(r.partition, 7u);
+  EXPECT_EQ(r.to_version, 12u);
+  EXPECT_EQ(parsed({"cluster"}).kind, command_kind::cluster);
+  EXPECT_EQ(parsed({"health"}).kind, command_kind::health);
+}
+
+TEST(cli_parser, usage_errors_exit_2) {
+  const std::vector<std::vector<std::string>> bad = {
+      {},
+      {"nosuch"},
+      {"tables"},
+      {"tables", "create", "t1x"},                              // --hash-key missing
+      {"get", "t1x"},                                           // hash missing
+      {"put", "t1x", "h", "--if", "maybe"},                     // not a choice
+      {"put", "t1x", "h", "--if", "absent", "--if-version", "3"},  // exclusive
+      {"get", "t1x", "h", "--consistency", "weak"},
+      {"get", "t1x", "h", "--as-of", "-1"},
+      {"query", "t1x", "h", "--limit", "0"},
+      {"query", "t1x", "h", "--index", "global"},
+      {"partition", "t1x", "65536"},
+      {"rollback", "t1x", "7"},                                 // --to-version missing
+      {"--timeout", "0", "health"},
+      {"--timeout", "nan", "health"},
+      {"delete", "t1x", "h", "--if-version", "0x10"},  // decimal only
+      {"put", "t1x", "h", "--ttl", "1e3"},
+      {"get", "t1x", "h", "--as-of", "18446744073709551616"},  // 2^64
+      {"--router", "https://r:1", "health"},
+      {"--router", "http://r:99999", "health"},
+  };
+  for (const auto& args : bad) {
+    auto out = run(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_FALSE(out.args.has_value()) << joined;
+    EXPECT_EQ(out.exit_code, exit_usage) << joined;
+    EXPECT_FALSE(out.err.empty()) << joined;
+  }
+}
+
+TEST(cli_parser, help_exits_0_with_usage_on_stdout) {
+  auto top = run({"--help"});
+  EXPECT_FALSE(top.args);
+  EXPECT_EQ(top.exit_code, exit_ok);
+  EXPECT_NE(top.out.find("Subcommands:"), std::string::npos);
+  auto put = run({"put", "--help"});
+  EXPECT_EQ(put.exit_code, exit_ok);
+  EXPECT_NE(put.out.find("--if-version"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ropekv::ctl

@@ -1,0 +1,200 @@
+// End to end: the real ropectl binary, run as a subprocess, against a fake
+// router -- libs/net's http_server on 127.0.0.1:0 whose handler records each
+// request and answers canned JSON in the router's shapes. This tests the
+// CLI (arguments, wire format, output, exit codes), not the store.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <mutex>
+
+#include "ropekv/net/api_router.hpp"
+#include "ropekv/net/http_server.hpp"
+#include "ropekv/net/percent_decode.hpp"
+#include "subprocess.hpp"
+
+namespace ropekv::ctl {
+namespace {
+
+using namespace std::chrono_literals;
+using test::process_result;
+
+struct recorded {
+  std::string method, target, body, remote;
+};
+
+net::http_response json_reply(unsigned status, std::string body) {
+  return net::json_response(status, std::move(body));
+}
+
+class ropectl_process_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    net::http_server_options o;
+    o.io_threads = 1;
+    o.drain_timeout = 100ms;  // held (never answered) requests must not slow TearDown
+    server_ = std::make_unique<net::http_server>(o, [this](net::http_request req, net::responder r) {
+      std::function<void(const net::http_request&, net::responder&)> answer;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back({req.method_name, req.target, req.body, req.remote_address});
+        answer = answer_;
+      }
+      answer(req, r);
+    });
+    auto started = server_->start();
+    ASSERT_TRUE(started.ok()) << started.error().message;
+  }
+
+  void TearDown() override {
+    server_->stop();
+    std::lock_guard lock(mutex_);
+    held_.clear();
+  }
+
+  /// Every request gets `fn`'s response.
+  void answer(std::function<net::http_response(const net::http_request&)> fn) {
+    std::lock_guard lock(mutex_);
+    answer_ = [fn](const net::http_request& req, net::responder& r) { r(fn(req)); };
+  }
+
+  /// Requests are kept unanswered (until the server stops).
+  void never_answer() {
+    std::lock_guard lock(mutex_);
+    answer_ = [this](const net::http_request&, net::responder& r) {
+      std::lock_guard held_lock(mutex_);
+      held_.push_back(std::move(r));
+    };
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+  process_result ropectl(std::vector<std::string> args, const std::string& stdin_text = {}) {
+    args.insert(args.begin(), {ROPECTL_BINARY, "--router", url()});
+    return test::run_process(args, stdin_text, {}, {"ROPEKV_ROUTER"});
+  }
+
+  std::vector<recorded> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+  std::unique_ptr<net::http_server> server_;
+  std::mutex mutex_;
+  std::vector<recorded> requests_;
+  std::vector<net::responder> held_;  // guarded by mutex_
+  std::function<void(const net::http_request&, net::responder&)> answer_ =
+      [](const net::http_request&, net::responder& r) {
+        r(json_reply(404, R"({"error":{"code":"not_found","message":"no such endpoint"}})"));
+      };
+};
+
+TEST_F(ropectl_process_test, put_from_stdin_with_json_output) {
+  answer([](const net::http_request&) { return json_reply(200, R"({"version":7, "created":true})"); });
+  auto r = ropectl({"--json", "put", "users", "u/1 %", "2024", "--if", "absent"}, "{\"n\": 1.50}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"version\":7,\"created\":true}\n");
+  EXPECT_EQ(r.err, "");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "PUT");
+  EXPECT_EQ(reqs[0].target, "/v1/tables/users/items/u%2F1%20%25/2024?if=absent");
+  EXPECT_EQ(reqs[0].body, "{\"n\": 1.50}\n");
+}
+
+TEST_F(ropectl_process_test, binary_keys_reach_the_router_intact) {
+  answer([](const net::http_request&) {
+    return json_reply(200, R"({"hash_key_base64":"AQIv","version":3,"item":{"a":1}})");
+  });
+  std::string key = "\x01\x02/";
+  auto r = ropectl({"get", "users", key});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "\\x01\\x02/  v=3  {\"a\":1}\n");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  auto routed = net::route_request(net::http_method::get, reqs[0].target);
+  ASSERT_TRUE(routed.ok());
+  EXPECT_EQ(routed->hash_key, key);
+}
+
+TEST_F(ropectl_process_test, query_all_follows_cursors_over_one_connection) {
+  answer([](const net::http_request& req) {
+    if (req.target.find("cursor=p2") != std::string::npos)
+      return json_reply(200, R"({"items":[{"hash_key":"h","range_key":"c","version":3,"item":{}}]})");
+    if (req.target.find("cursor=p1") != std::string::npos)
+      return json_reply(200, R"({"items":[],"cursor":"p2"})");
+    return json_reply(200, R"({"items":[{"hash_key":"h","range_key":"a","version":1,"item":{"x":1}},
+                                        {"hash_key":"h","range_key":"b","version":2,"item":{"x":2}}],"cursor":"p1"})");
+  });
+  auto r = ropectl({"query", "users", "h", "--limit", "2", "--all"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "h a  v=1  {\"x\":1}\nh b  v=2  {\"x\":2}\nh c  v=3  {}\n");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].target, "/v1/tables/users/items/h?limit=2");
+  EXPECT_EQ(reqs[1].target, "/v1/tables/users/items/h?limit=2&cursor=p1");
+  EXPECT_EQ(reqs[2].target, "/v1/tables/users/items/h?limit=2&cursor=p2");
+  EXPECT_EQ(reqs[1].remote, reqs[0].remote);  // same client port: one kept-alive connection
+  EXPECT_EQ(reqs[2].remote, reqs[0].remote);
+}
+
+TEST_F(ropectl_process_test, tables_list_human_and_json) {
+  answer([](const net::http_request&) {
+    return json_reply(200, R"({"tables":[{"name":"users","id":1,"hash_key":"id","replication":3}]})");
+  });
+  auto human = ropectl({"tables", "list"});
+  EXPECT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_EQ(human.out,
+            "NAME   HASH_KEY  RANGE_KEY  LOCAL_INDEX  REPLICATION  DEFAULT_TTL\n"
+            "users  id        -          -            3            -\n");
+  auto json = ropectl({"tables", "list", "--json"});
+  EXPECT_EQ(json.out, R"({"tables":[{"name":"users","id":1,"hash_key":"id","replication":3}]})" "\n");
+}
+
+TEST_F(ropectl_process_test, router_error_exits_1) {
+  answer([](const net::http_request&) {
+    return json_reply(404, R"({"error":{"code":"not_found","message":"no such item"}})");
+  });
+  auto r = ropectl({"get", "users", "nobody"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "error: not_found: no such item\n");
+}
+
+TEST_F(ropectl_process_test, usage_error_exits_2_and_sends_nothing) {
+  auto r = ropectl({"put", "users", "h", "--item", "not json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.err.starts_with("error: usage: --item is not valid JSON")) << r.err;
+  auto missing = ropectl({"get"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ropectl_process_test, unreachable_router_exits_3) {
+  std::string gone = url();
+  server_->stop();  // nothing listens on that port any more
+  auto r = test::run_process({ROPECTL_BINARY, "--router", gone, "health"}, {}, {}, {"ROPEKV_ROUTER"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(r.err.starts_with("error: unreachable: ")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(ropectl_process_test, silent_router_times_out_with_exit_3) {
+  never_answer();
+  auto r = ropectl({"--timeout", "0.3", "cluster"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(r.err.starts_with("error: timeout: ")) << r.err;
+}
+
+TEST_F(ropectl_process_test, router_from_environment_and_base_path) {
+  answer([](const net::http_request&) { return json_reply(200, R"({"status":"ok"})"); });
+  auto r = test::run_process({ROPECTL_BINARY, "health"}, {}, {"ROPEKV_ROUTER=" + url() + "/kv/"},
+                             {"ROPEKV_ROUTER"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target, "/kv/healthz");
+}
+
+}  // namespace
+}  // namespace ropekv::ctl
