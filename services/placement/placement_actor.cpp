@@ -1,0 +1,116 @@
+#include "placement_actor.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "wire_status.hpp"
+
+namespace ropekv::placement_service {
+
+placement_server::placement_server(caf::actor_config& cfg, std::unique_ptr<placement_state> core)
+    : net::placement_actor::base(cfg), core_(std::move(core)) {
+  set_down_handler([this](caf::down_msg& msg) { forget(msg.source); });
+}
+
+time_point placement_server::now() const { return home_system().clock().now(); }
+
+// Owners without a handle (not yet re-registered since placement started)
+// miss their messages; the resync on registration covers them.
+void placement_server::deliver() {
+  effects fx = core_->take_effects();
+  auto owner = [&](node_id id) -> const net::owner_control* {
+    auto it = owners_.find(id.value);
+    return it == owners_.end() ? nullptr : &it->second;
+  };
+  for (auto& [to, a] : fx.assignments) {
+    if (const auto* h = owner(to)) send(*h, std::move(a));
+    else spdlog::debug("event=assignment_undelivered node={} segment={}", to.value, a.segment().id());
+  }
+  for (auto& [to, d] : fx.drops) {
+    if (const auto* h = owner(to)) send(*h, std::move(d));
+  }
+  if (fx.update) {
+    for (const auto& sub : subscribers_) send(sub, *fx.update);
+  }
+}
+
+void placement_server::schedule_tick() {
+  delayed_send(this, core_->options().tick_interval, tick_atom_v);
+}
+
+void placement_server::forget(const caf::actor_addr& gone) {
+  for (auto it = owners_.begin(); it != owners_.end();)
+    it = it->second.address() == gone ? owners_.erase(it) : std::next(it);
+  auto dead = std::remove_if(subscribers_.begin(), subscribers_.end(),
+                             [&](const net::rope_subscriber& s) { return s.address() == gone; });
+  if (dead != subscribers_.end())
+    spdlog::info("event=subscriber_down remaining={}", dead - subscribers_.begin());
+  subscribers_.erase(dead, subscribers_.end());
+}
+
+void placement_server::on_exit() {
+  core_.reset();  // closes the catalog
+  owners_.clear();
+  subscribers_.clear();
+}
+
+net::placement_actor::behavior_type placement_server::make_behavior() {
+  schedule_tick();
+  return {
+      [this](pb::RegisterNode& req, net::owner_control control) -> pb::RegisterReply {
+        auto reply = core_->register_node(req, now());
+        if (is_ok(reply.status()) && control) {
+          auto& slot = owners_[reply.node_id()];
+          if (slot != control) {
+            slot = control;
+            monitor(control);
+          }
+        }
+        deliver();
+        return reply;
+      },
+      [this](pb::Heartbeat& hb) -> pb::Status {
+        auto status = core_->heartbeat(hb, now());
+        deliver();
+        return status;
+      },
+      [this](pb::CreateTableRequest& req) -> pb::TableReply {
+        auto reply = core_->create_table(req);
+        deliver();
+        return reply;
+      },
+      [this](tables_atom) -> pb::TablesReply { return core_->list_tables(); },
+      [this](tables_atom, const std::string& name) -> pb::TableReply {
+        return core_->get_table(name);
+      },
+      [this](drop_atom, const std::string& name) -> pb::TableReply {
+        auto reply = core_->drop_table(name);
+        deliver();
+        return reply;
+      },
+      [this](subscribe_atom, net::rope_subscriber sub) -> pb::RopeUpdate {
+        deliver();  // so the snapshot and the next delta meet at one version
+        if (sub && std::find(subscribers_.begin(), subscribers_.end(), sub) == subscribers_.end()) {
+          subscribers_.push_back(sub);
+          monitor(sub);
+        }
+        return core_->full_update();
+      },
+      [this](cluster_atom) -> pb::ClusterReply { return core_->cluster(); },
+      [this](tick_atom) {
+        core_->tick(now());
+        deliver();
+        schedule_tick();
+      },
+  };
+}
+
+net::placement_actor spawn_placement(caf::actor_system& sys, std::unique_ptr<placement_state> core,
+                                     bool detached) {
+  if (detached) return sys.spawn<placement_server, caf::detached>(std::move(core));
+  return sys.spawn<placement_server>(std::move(core));
+}
+
+}  // namespace ropekv::placement_service

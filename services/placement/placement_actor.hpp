@@ -1,0 +1,101 @@
+#pragma once
+// The placement actor: a thin CAF shell around placement_state. It owns the
+// state, the owners' control handles (by node id) and the rope subscribers;
+// it turns every handler's effects into messages. It runs detached (its own
+// thread) because placement_state writes SQLite synchronously.
+//
+// Protocol (net::placement_actor, net::owner_control, net::rope_subscriber
+// in libs/net):
+//
+// Segment-owners
+//   1. request(placement, RegisterNode{node}, control) where control is the
+//      owner's net::owner_control handle. node.id 0 asks for a new id; the
+//      owner persists the id it gets and re-registers with it after every
+//      restart, and whenever its handle to placement goes down (placement
+//      restarted): same id, same replicas. not_found: the id is unknown
+//      here, register with id 0.
+//   2. Heartbeat{node_id, segments} every few seconds (well under
+//      down_after, default 30 s), one SegmentReport per hosted replica:
+//      epoch as the replica knows it, is_leader, stats (taken from leaders).
+//      Reply Status; not_found means "register again".
+//   3. SegmentAssignment: host segment.id with replica set segment.replicas
+//      at segment.epoch; peers holds every replica's NodeDescriptor
+//      (addresses). An assignment with a lower epoch than one already seen
+//      for the segment is stale: ignore it.
+//        bootstrap=true   a new group (a new table, or a resync of a group
+//                         whose epoch is still 1): with no local state,
+//                         create the replica and bootstrap Raft with exactly
+//                         `peers` as the configuration; with state, ignore
+//                         the flag.
+//        bootstrap=false  a membership change (repair or balance move).
+//                         An owner not hosting the segment creates an empty
+//                         replica and waits to be added (snapshot from the
+//                         leader). The group's leader moves the
+//                         configuration to segment.replicas: add each new
+//                         node as a non-voter, promote it once caught up,
+//                         then remove nodes not in the set (transferring
+//                         leadership first if it is one of them). When that
+//                         configuration is committed, the replicas adopt
+//                         segment.epoch (through the log) and report it.
+//      Placement counts the move done when any node of the target set
+//      reports the segment with epoch >= the assignment's epoch; only then
+//      does the rope change (new replicas, new epoch) and the removed node
+//      get a SegmentDrop.
+//   4. SegmentDrop: delete the replica (table dropped, moved away, or a
+//      replica placement does not place on this node, e.g. after the node
+//      was down and repaired around). Idempotent: it repeats on every
+//      heartbeat that still reports the replica.
+//
+// Routers, indexers, notifiers
+//   request(placement, subscribe_atom, handle) replies with the full rope
+//   (delta.from_version 0) plus all tables and nodes; then every change is
+//   pushed to `handle` as a RopeUpdate whose delta goes from the previous
+//   update's to_version (from == to: only tables or nodes changed). A
+//   subscriber whose version differs from delta.from_version missed an
+//   update and subscribes again. Gap segments (no replicas) cover keys of no
+//   table: answer not_found there. Dead subscribers are dropped (monitored).
+//
+// Not persisted: liveness (every known node starts alive, with down_after
+// to heartbeat) and moves in flight (repair plans again after a restart).
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "placement_state.hpp"
+#include "ropekv/net/actor_interfaces.hpp"
+
+namespace ropekv::placement_service {
+
+/// The actor. Owns placement_state, the owners' control handles and the
+/// subscribers; touched only by its own messages. on_exit() closes the
+/// catalog, so once the actor is gone (its down message sent) every
+/// acknowledged change is on disk and the file is closed.
+class placement_server : public net::placement_actor::base {
+ public:
+  placement_server(caf::actor_config& cfg, std::unique_ptr<placement_state> core);
+
+  net::placement_actor::behavior_type make_behavior() override;
+  void on_exit() override;
+  const char* name() const override { return "ropekv.placement"; }
+
+ private:
+  time_point now() const;
+  /// Sends what the last handler decided (placement_state::take_effects).
+  void deliver();
+  void schedule_tick();
+  void forget(const caf::actor_addr& gone);
+
+  std::unique_ptr<placement_state> core_;
+  std::map<uint64_t, net::owner_control> owners_;  // node id -> its control handle
+  std::vector<net::rope_subscriber> subscribers_;
+};
+
+/// Hands `core` over to a new placement actor. detached=false only for
+/// tests on CAF's test_coordinator, which runs actors on the test's thread.
+net::placement_actor spawn_placement(caf::actor_system& sys, std::unique_ptr<placement_state> core,
+                                     bool detached = true);
+
+}  // namespace ropekv::placement_service

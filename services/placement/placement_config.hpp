@@ -1,0 +1,44 @@
+#pragma once
+// Command-line / config-file options of ropekv-placement, through CAF's own
+// config (--port=0, --data-dir=DIR, --down-after=30s, ...; also settable in
+// caf-application.ini). main.cpp turns them into placement_options.
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "placement_options.hpp"
+#include "ropekv/net/type_ids.hpp"
+
+namespace ropekv::placement_service {
+
+struct placement_config : caf::actor_system_config {
+  uint16_t port = 0;
+  std::string host = "127.0.0.1";
+  std::string data_dir = "placement-data";
+  caf::timespan down_after = std::chrono::seconds(30);
+  caf::timespan tick_interval = std::chrono::seconds(1);
+  std::string log_level = "info";
+
+  placement_config() {
+    opt_group{custom_options_, "global"}
+        .add(port, "port", "TCP port to publish on (0: the OS picks one)")
+        .add(host, "host", "address to publish on")
+        .add(data_dir, "data-dir", "directory holding placement.db (created if missing)")
+        .add(down_after, "down-after", "a node silent this long has its replicas re-created")
+        .add(tick_interval, "tick-interval", "period of liveness checks and repair")
+        .add(log_level, "log-level", "trace|debug|info|warn|error");
+    add_message_types<caf::id_block::ropekv>();
+    load<caf::io::middleman>();
+  }
+
+  placement_options options() const {
+    placement_options o;
+    o.down_after = std::chrono::duration_cast<std::chrono::milliseconds>(down_after);
+    o.tick_interval = std::chrono::duration_cast<std::chrono::milliseconds>(tick_interval);
+    return o;
+  }
+};
+
+}  // namespace ropekv::placement_service

@@ -1,0 +1,28 @@
+#pragma once
+// Tunables of the placement service. Defaults follow DESIGN §5/§6; main.cpp
+// fills them from CAF's config (--down-after, ...), tests set them directly.
+#include <chrono>
+#include <cstdint>
+
+#include "ropekv/placement/node.hpp"
+
+namespace ropekv::placement_service {
+
+struct placement_options {
+  /// A node silent this long is down: its replicas are re-created elsewhere.
+  std::chrono::milliseconds down_after{std::chrono::seconds(30)};
+  /// Period of the actor's tick (liveness, repair, stats flush).
+  std::chrono::milliseconds tick_interval{std::chrono::seconds(1)};
+  /// Reported stats are folded into a new rope version at most this often
+  /// (sooner when a leader change makes a version anyway).
+  std::chrono::milliseconds stats_interval{std::chrono::seconds(10)};
+  /// A move whose completion has not been reported by then is abandoned and
+  /// planned again.
+  std::chrono::milliseconds move_timeout{std::chrono::minutes(10)};
+  placement::placement_rule rule;
+  uint32_t max_moves_per_node = 2;
+  /// Segments of a new table; 0: placement::default_segments_count().
+  uint32_t segments_per_table = 0;
+};
+
+}  // namespace ropekv::placement_service

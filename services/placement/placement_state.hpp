@@ -1,0 +1,151 @@
+#pragma once
+// placement_state: the placement service's logic, as a plain class that unit
+// tests drive without CAF (placement_actor is the thin shell around it).
+//
+// Owns: the catalog (SQLite: nodes, tables, rope, id allocators), the current
+// rope version, node liveness, moves in flight, stats not yet folded into a
+// version, and the effects (messages to send) produced since the last
+// take_effects(). Who touches it: one placement actor, from one thread at a
+// time; nothing here is thread-safe. Time is passed in (`now`), never read,
+// so tests control it.
+//
+// Invariants:
+//   * every rope version is saved in the catalog before it becomes current,
+//     and is numbered one above the previous (one logical change, one
+//     version; several leader changes or stats of one heartbeat/tick are one
+//     change);
+//   * the rope covers the keyspace; table t's segments cover exactly its key
+//     range (rope_layout.hpp), every other key lies in a gap segment;
+//   * every table in the catalog has segments and vice versa (open() repairs
+//     a crash between the two writes of a create or drop);
+//   * at most one move in flight per segment; the rope changes only when a
+//     move is reported done (see placement_actor.hpp for the protocol).
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "placement_options.hpp"
+#include "ropekv/catalog/catalog_db.hpp"
+#include "ropekv/common/result.hpp"
+#include "ropekv/placement/node.hpp"
+#include "ropekv/placement/segment.hpp"
+#include "ropekv/proto/service.pb.h"
+#include "ropekv/rope/rope.hpp"
+
+namespace ropekv::placement_service {
+
+using clock = std::chrono::steady_clock;
+using time_point = clock::time_point;
+
+/// Messages placement decided to send; the actor delivers them.
+struct effects {
+  std::vector<std::pair<node_id, pb::SegmentAssignment>> assignments;
+  std::vector<std::pair<node_id, pb::SegmentDrop>> drops;
+  /// For every subscriber: the delta since the previous update (or an empty
+  /// delta when only tables or nodes changed), with all tables and nodes.
+  std::optional<pb::RopeUpdate> update;
+};
+
+struct node_entry {
+  pb::NodeDescriptor desc;
+  time_point last_seen;
+  bool alive = true;  // false once silent for down_after
+};
+
+struct move_in_flight {
+  placement::move plan;
+  std::vector<node_id> target;  // the replica set once done, leader hint first
+  uint64_t target_epoch = 0;
+  time_point started;
+};
+
+class placement_state {
+ public:
+  /// Opens (or creates) the catalog and loads nodes, tables and rope. Every
+  /// known node starts alive with last_seen = now: it has down_after to
+  /// heartbeat before repair touches its replicas.
+  static result<std::unique_ptr<placement_state>> open(const std::string& catalog_path,
+                                                       placement_options options, time_point now);
+
+  // ------------------------------------------------------------ owners
+  pb::RegisterReply register_node(const pb::RegisterNode& req, time_point now);
+  /// not_found: the node is unknown (register again).
+  pb::Status heartbeat(const pb::Heartbeat& hb, time_point now);
+
+  // ------------------------------------------------------------ tables
+  pb::TableReply create_table(const pb::CreateTableRequest& req);
+  pb::TablesReply list_tables() const;
+  pb::TableReply get_table(const std::string& name) const;
+  pb::TableReply drop_table(const std::string& name);
+
+  /// Liveness (down_after), move timeouts, repair, stats flush.
+  void tick(time_point now);
+
+  // ------------------------------------------------------------ views
+  /// The whole rope (delta from version 0) with all tables and nodes.
+  pb::RopeUpdate full_update() const;
+  /// Nodes (alive flags), table segments (gaps left out), rope version,
+  /// moves in flight, and segments short of replicas or failure domains.
+  pb::ClusterReply cluster() const;
+  /// Effects since the last call; leaves none behind.
+  effects take_effects();
+
+  const rope::rope& current() const noexcept { return rope_; }
+  const std::map<uint64_t, node_entry>& nodes() const noexcept { return nodes_; }
+  /// Moves in flight by segment id.
+  const std::map<uint64_t, move_in_flight>& moves() const noexcept { return moves_; }
+  const placement_options& options() const noexcept { return opt_; }
+
+ private:
+  placement_state(std::unique_ptr<catalog::catalog_db> db, placement_options options);
+
+  // placement_state.cpp: loading and committing.
+  status load(time_point now);
+  status reconcile();
+  /// Applies `d` (plus pending stats) as the next version and saves it.
+  status commit(rope::rope_delta d, const char* why);
+  result<segment_id> next_segment_id();
+
+  // placement_state_nodes.cpp: heartbeats.
+  void apply_reports(const pb::Heartbeat& hb, node_entry& node);
+  void resync_node(node_id id);
+
+  // placement_state_repair.cpp: moves.
+  void run_repair(time_point now);
+  void start_move(const placement::move& m, time_point now);
+  pb::SegmentAssignment move_assignment(const rope::segment& s, const move_in_flight& m) const;
+  void cancel_move(uint64_t segment, const std::string& why);
+  void expire_moves(time_point now);
+  void flush_stats(time_point now);
+
+  // placement_views.cpp: inputs of the placement rules and wire forms.
+  std::vector<placement::node_info> node_infos() const;
+  std::vector<placement::segment_state> segment_states() const;
+  uint32_t replication_of(const rope::segment& s) const;
+  pb::SegmentAssignment assignment(const rope::segment& s, bool bootstrap) const;
+  void push_drop(node_id to, const rope::segment& s, const std::string& reason);
+  void fill_meta(pb::RopeUpdate& update) const;
+
+  std::unique_ptr<catalog::catalog_db> db_;
+  placement_options opt_;
+  std::map<uint64_t, node_entry> nodes_;          // by node id
+  std::map<std::string, pb::TableSchema> tables_;  // by name
+  std::map<uint32_t, std::string> table_names_;    // table id -> name
+  rope::rope rope_;
+  rope::rope published_;      // the version subscribers were last sent
+  bool meta_changed_ = false;  // tables or nodes changed since the last update
+  std::map<uint64_t, move_in_flight> moves_;
+  // Highest target epoch ever ordered per segment, so a move planned after
+  // a cancelled one never reuses its epoch for a different replica set.
+  std::map<uint64_t, uint64_t> issued_epochs_;
+  std::map<uint64_t, rope::segment_stats> pending_stats_;  // by segment id
+  time_point last_stats_flush_{};
+  bool repair_wanted_ = true;
+  effects out_;
+};
+
+}  // namespace ropekv::placement_service

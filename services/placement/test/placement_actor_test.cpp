@@ -1,0 +1,192 @@
+// The placement actor on CAF's test_coordinator: every message runs on this
+// thread when the test says so, and time is virtual (no sleeps).
+#include "placement_actor.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "rope_layout.hpp"
+#include "ropekv/rope/rope_delta.hpp"
+#include "ropekv/rope/rope_proto.hpp"
+#include "temp_dir.hpp"
+
+namespace ropekv::placement_service {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What a fake owner received.
+struct owner_log {
+  std::vector<pb::SegmentAssignment> assignments;
+  std::vector<pb::SegmentDrop> drops;
+};
+
+class placement_actor_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spdlog::set_level(spdlog::level::warn);
+    cfg_.set("scheduler.policy", caf::atom("testing"));
+    cfg_.add_message_types<caf::id_block::ropekv>();
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+    placement_options opt;
+    opt.down_after = 5s;
+    opt.tick_interval = 1s;
+    opt.segments_per_table = 4;
+    auto core = placement_state::open(dir_.file("placement.db"), opt, sys_->clock().now());
+    ASSERT_TRUE(core) << core.error().message;
+    placement_ = spawn_placement(*sys_, std::move(*core), /*detached=*/false);
+    sched_->run();
+  }
+
+  void TearDown() override {
+    caf::anon_send_exit(placement_, caf::exit_reason::user_shutdown);
+    sched_->run();
+  }
+
+  // Sends one request from a throwaway actor and runs until its reply.
+  template <class Reply, class... Ts>
+  Reply ask(Ts... xs) {
+    auto out = std::make_shared<std::optional<Reply>>();
+    auto dst = placement_;
+    sys_->spawn([=](caf::event_based_actor* self) {
+      self->request(dst, caf::infinite, xs...).then([=](Reply r) { *out = std::move(r); });
+    });
+    sched_->run();
+    EXPECT_TRUE(out->has_value());
+    return out->value_or(Reply{});
+  }
+
+  std::pair<net::owner_control, std::shared_ptr<owner_log>> fake_owner() {
+    auto log = std::make_shared<owner_log>();
+    auto h = sys_->spawn([log](net::owner_control::pointer) -> net::owner_control::behavior_type {
+      return {
+          [log](pb::SegmentAssignment& a) { log->assignments.push_back(a); },
+          [log](pb::SegmentDrop& d) { log->drops.push_back(d); },
+      };
+    });
+    return {h, log};
+  }
+
+  std::pair<net::rope_subscriber, std::shared_ptr<std::vector<pb::RopeUpdate>>> subscriber() {
+    auto log = std::make_shared<std::vector<pb::RopeUpdate>>();
+    auto h = sys_->spawn([log](net::rope_subscriber::pointer) -> net::rope_subscriber::behavior_type {
+      return {[log](pb::RopeUpdate& u) { log->push_back(u); }};
+    });
+    return {h, log};
+  }
+
+  uint64_t register_owner(const std::string& rack, const net::owner_control& h) {
+    pb::RegisterNode req;
+    req.mutable_node()->set_address("127.0.0.1:" + std::to_string(9000 + rack.back()));
+    req.mutable_node()->mutable_labels()->set_rack(rack);
+    req.mutable_node()->mutable_labels()->set_host("h-" + rack);
+    auto reply = ask<pb::RegisterReply>(req, h);
+    EXPECT_EQ(reply.status().error_code(), 0u) << reply.status().message();
+    return reply.node_id();
+  }
+
+  testing::temp_dir dir_;
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  net::placement_actor placement_;
+};
+
+TEST_F(placement_actor_test, subscribers_get_the_full_rope_then_deltas) {
+  auto [sub, updates] = subscriber();
+  auto full = ask<pb::RopeUpdate>(subscribe_atom_v, sub);
+  EXPECT_EQ(full.delta().from_version(), 0u);
+  ASSERT_EQ(full.delta().upserted_segments_size(), 1);  // the one gap
+  auto mirror = rope::apply(rope::rope{}, rope::from_proto(full.delta()));
+  ASSERT_TRUE(mirror) << mirror.error().message;
+
+  std::vector<std::shared_ptr<owner_log>> owners;
+  for (auto rack : {"r1", "r2", "r3"}) {
+    auto [h, log] = fake_owner();
+    register_owner(rack, h);
+    owners.push_back(log);
+  }
+  // Registrations change the node list only: empty deltas carrying nodes.
+  ASSERT_EQ(updates->size(), 3u);
+  EXPECT_EQ(updates->back().delta().from_version(), updates->back().delta().to_version());
+  EXPECT_EQ(updates->back().nodes_size(), 3);
+  updates->clear();
+
+  pb::CreateTableRequest create;
+  create.mutable_schema()->set_name("users");
+  create.mutable_schema()->set_hash_key("pk");
+  auto table = ask<pb::TableReply>(create);
+  ASSERT_EQ(table.status().error_code(), 0u) << table.status().message();
+
+  ASSERT_EQ(updates->size(), 1u);
+  const pb::RopeUpdate& delta = updates->front();
+  EXPECT_EQ(delta.delta().from_version(), mirror->version());
+  EXPECT_EQ(delta.tables_size(), 1);
+  auto next = rope::apply(*mirror, rope::from_proto(delta.delta()));
+  ASSERT_TRUE(next) << next.error().message;
+  auto cluster = ask<pb::ClusterReply>(cluster_atom_v);
+  EXPECT_EQ(next->version(), cluster.rope_version());
+  EXPECT_EQ(table_segments(*next, table.schema().id()).size(), 4u);
+  ASSERT_EQ(cluster.segments_size(), 4);
+  for (int i = 0; i < cluster.segments_size(); ++i)
+    EXPECT_EQ(rope::from_proto(cluster.segments(i)), *next->find(segment_id{cluster.segments(i).id()}));
+  // Every owner was told to bootstrap its replicas: 4 segments x 3 replicas.
+  for (const auto& log : owners) {
+    EXPECT_EQ(log->assignments.size(), 4u);
+    for (const auto& a : log->assignments) EXPECT_TRUE(a.bootstrap());
+  }
+
+  // Dropping the table tells every owner to drop its replicas.
+  auto dropped = ask<pb::TableReply>(drop_atom_v, std::string("users"));
+  EXPECT_EQ(dropped.status().error_code(), 0u);
+  for (const auto& log : owners) EXPECT_EQ(log->drops.size(), 4u);
+  ASSERT_EQ(updates->size(), 2u);
+  EXPECT_EQ(updates->back().delta().from_version(), next->version());
+  EXPECT_EQ(ask<pb::TablesReply>(tables_atom_v).tables_size(), 0);
+}
+
+TEST_F(placement_actor_test, a_dead_subscriber_is_dropped) {
+  std::ostringstream logs;  // placement logs the removal; nothing else shows it
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(logs)));
+  auto [gone, gone_log] = subscriber();
+  auto [stays, stays_log] = subscriber();
+  ask<pb::RopeUpdate>(subscribe_atom_v, gone);
+  ask<pb::RopeUpdate>(subscribe_atom_v, stays);
+  caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
+  sched_->run();
+  auto [owner, owner_log] = fake_owner();
+  register_owner("r1", owner);
+  EXPECT_EQ(stays_log->size(), 1u);
+  EXPECT_TRUE(gone_log->empty());
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(logs.str().find("event=subscriber_down remaining=1"), std::string::npos) << logs.str();
+}
+
+TEST_F(placement_actor_test, the_timer_marks_silent_nodes_down_in_virtual_time) {
+  auto [owner, log] = fake_owner();
+  uint64_t id = register_owner("r1", owner);
+  EXPECT_EQ(ask<pb::ClusterReply>(cluster_atom_v).alive_nodes_size(), 1);
+  sched_->advance_time(4s);
+  sched_->run();
+  pb::Heartbeat hb;
+  hb.set_node_id(id);
+  EXPECT_EQ(ask<pb::Status>(hb).error_code(), 0u);
+  sched_->advance_time(4s);  // 4 s since the heartbeat: still alive
+  sched_->run();
+  EXPECT_EQ(ask<pb::ClusterReply>(cluster_atom_v).alive_nodes_size(), 1);
+  sched_->advance_time(2s);  // 6 s: down
+  sched_->run();
+  EXPECT_EQ(ask<pb::ClusterReply>(cluster_atom_v).alive_nodes_size(), 0);
+  hb.set_node_id(4242);
+  EXPECT_EQ(ask<pb::Status>(hb).error_code(), static_cast<uint32_t>(errc::not_found));
+}
+
+}  // namespace
+}  // namespace ropekv::placement_service
