@@ -57,4 +57,24 @@ using placement_actor = caf::typed_actor<
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
     caf::reacts_to<tick_atom>>;  // placement's own timer
 
+// --------------------------------------------------------- segment-owner
+// Protocol and forwarding rules: owner_actor.hpp in services/segment-owner.
+
+/// The one actor a segment-owner publishes. Routers, indexers and other
+/// owners see a net::segment_actor: requests are forwarded by
+/// Routing.segment_id to the replica hosted here (wrong_segment if there is
+/// none), RaftEnvelopes by their segment_id (the Raft group) to the local
+/// member of that group (dropped if there is none). Placement sees a
+/// net::owner_control (assignments, drops) and a rope_subscriber (node
+/// addresses). The admin and feed requests of one replica are forwarded
+/// the same way. (listen_atom, "host:port") comes once from the owner's
+/// main when the actor is published; tick_atom is its own timer.
+using owner_actor = segment_actor::extend_with<owner_control>::extend<
+    caf::replies_to<pb::ChangesRequest>::with<pb::ChangesReply>,
+    caf::replies_to<pb::MembershipRequest>::with<pb::AdminReply>,
+    caf::replies_to<pb::SplitRequest>::with<pb::AdminReply>,
+    caf::reacts_to<pb::RopeUpdate>,
+    caf::reacts_to<listen_atom, std::string>,
+    caf::reacts_to<tick_atom>>;
+
 }  // namespace ropekv::net

@@ -66,4 +66,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_ATOM(ropekv, ropekv, tables_atom, "rk_tables")
   CAF_ADD_ATOM(ropekv, ropekv, drop_atom, "rk_drop")
 
+  // services/segment-owner
+  CAF_ADD_ATOM(ropekv, ropekv, listen_atom, "rk_listen")
+
 CAF_END_TYPE_ID_BLOCK(ropekv)

@@ -1,0 +1,70 @@
+#pragma once
+// Configuration of one segment replica, and the small value types its API
+// uses. No SQLite, no c-raft, no CAF here.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ropekv/common/ids.hpp"
+#include "ropekv/proto/service.pb.h"
+#include "ropekv/store/types.hpp"
+
+namespace ropekv::segment {
+
+/// Microseconds on a clock that never goes backwards. Injected so tests
+/// (and CAF's testing scheduler) run on virtual time; the leader stamps
+/// writes with it, reads use it for TTL visibility, Raft timers run on it.
+using clock_fn = std::function<int64_t()>;
+
+/// Where a replica's outbound Raft messages go. `segment_id` of the
+/// envelope is the Raft *group* id (see segment_replica); the owner routes
+/// it to replica (group, to_node) however it likes.
+using envelope_sink = std::function<void(pb::RaftEnvelope envelope)>;
+
+/// How STRONG reads are served. Only `barrier` is correct; the other mode
+/// exists so the linearizability test can show that its checker catches a
+/// store that skips the barrier.
+enum class strong_read_mode : uint8_t {
+  barrier,         // leader only, after a Raft read barrier (linearizable)
+  unsafe_local,    // BROKEN on purpose: any replica answers from local state
+};
+
+struct segment_options {
+  node_id self;
+  std::string address;        // this node's address in the Raft configuration
+  clock_fn clock;             // required
+  envelope_sink send;         // required
+  /// Directory for the files split() creates; empty: the directory of the
+  /// replica's own file.
+  std::string data_dir;
+
+  unsigned election_timeout_ms = 1000;
+  unsigned heartbeat_timeout_ms = 100;
+  unsigned snapshot_threshold = 1024;
+  unsigned snapshot_trailing = 128;
+  uint64_t seed = 1;          // randomised election timeouts
+  /// fsync the Raft log on every commit (off in tests that only simulate
+  /// process crashes, where data reaches the file anyway).
+  bool durable_log = true;
+  store::store_options store;
+
+  /// TTL sweep on the leader: how often, and how many expired items one
+  /// sweep proposes at most.
+  int64_t sweep_interval_us = 1'000'000;
+  size_t sweep_limit = 256;
+
+  strong_read_mode strong_reads = strong_read_mode::barrier;
+};
+
+/// Raft role of a member, mirroring consensus::member_role.
+enum class member_role : uint8_t { voter = 0, standby = 1, spare = 2 };
+
+struct member_info {
+  node_id id;
+  std::string address;
+  member_role role = member_role::voter;
+  friend bool operator==(const member_info&, const member_info&) = default;
+};
+
+}  // namespace ropekv::segment

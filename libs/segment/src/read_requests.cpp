@@ -1,0 +1,175 @@
+// Reads: EVENTUAL from local state on any replica; STRONG on the leader
+// after a read barrier (read_batcher), checked against the segment again
+// when served, since a split may have applied while the read waited.
+#include "replica_state.hpp"
+#include "replies.hpp"
+
+namespace ropekv::segment {
+
+using detail::make_status;
+using detail::replica_state;
+
+namespace {
+
+template <class Reply>
+Reply reply_with(pb::Status status) {
+  Reply r;
+  *r.mutable_status() = std::move(status);
+  return r;
+}
+
+/// Answers `serve()` now or after a barrier, per consistency and mode.
+template <class Reply>
+void run_read(replica_state& s, pb::Consistency consistency, std::function<Reply()> serve,
+              std::function<void(Reply)> cb) {
+  bool local = consistency == pb::EVENTUAL || s.opts.strong_reads == strong_read_mode::unsafe_local;
+  if (local) return cb(serve());
+  if (auto bad = s.check_leader()) return cb(reply_with<Reply>(*bad));
+  s.reads.enqueue([&s, serve = std::move(serve), cb = std::move(cb)](const status& st) {
+    if (!st) return cb(reply_with<Reply>(detail::to_status(st.error(), s.hint())));
+    cb(serve());
+  });
+}
+
+store::read_options read_opts(const replica_state& s, uint64_t as_of) {
+  store::read_options o;
+  o.now_us = s.now_us();
+  o.as_of = as_of;
+  return o;
+}
+
+}  // namespace
+
+void segment_replica::get(const pb::GetRequest& request, get_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+    return cb(reply_with<pb::GetReply>(*bad));
+  }
+  run_read<pb::GetReply>(
+      s, request.consistency(),
+      [&s, request]() -> pb::GetReply {
+        auto meta = s.store->meta();
+        if (auto bad = detail::check_routing(request.routing(), meta)) return reply_with<pb::GetReply>(*bad);
+        if (auto bad = detail::check_item(meta, request.table_id(), request.hash_key(), request.range_key())) {
+          return reply_with<pb::GetReply>(*bad);
+        }
+        auto item = s.store->get(request.table_id(), request.hash_key(), request.range_key(),
+                                 read_opts(s, request.as_of()));
+        if (!item) return reply_with<pb::GetReply>(detail::to_status(item.error()));
+        pb::GetReply r;
+        *r.mutable_item() = std::move(*item);
+        return r;
+      },
+      std::move(cb));
+}
+
+void segment_replica::range(const pb::RangeRequest& request, items_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+    return cb(reply_with<pb::ItemsReply>(*bad));
+  }
+  run_read<pb::ItemsReply>(
+      s, request.consistency(),
+      [&s, request]() -> pb::ItemsReply {
+        if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+          return reply_with<pb::ItemsReply>(*bad);
+        }
+        store::range_query q;
+        q.table = request.table_id();
+        q.hash_key = request.hash_key();
+        q.by_rk2 = request.by_rk2();
+        if (request.has_from()) q.from = request.from();
+        if (request.has_to()) q.to = request.to();
+        q.reverse = request.reverse();
+        q.limit = request.limit();
+        q.cursor = request.cursor();
+        q.read = read_opts(s, request.as_of());
+        auto page = s.store->range(q);  // wrong_segment when the hash key is not ours
+        if (!page) return reply_with<pb::ItemsReply>(detail::to_status(page.error()));
+        pb::ItemsReply r;
+        for (auto& item : page->items) *r.add_items() = std::move(item);
+        r.set_next_cursor(std::move(page->next_cursor));
+        return r;
+      },
+      std::move(cb));
+}
+
+void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+    return cb(reply_with<pb::ItemsReply>(*bad));
+  }
+  run_read<pb::ItemsReply>(
+      s, request.consistency(),
+      [&s, request]() -> pb::ItemsReply {
+        auto meta = s.store->meta();
+        if (auto bad = detail::check_routing(request.routing(), meta)) return reply_with<pb::ItemsReply>(*bad);
+        if (!detail::overlaps(meta, request.start_key(), request.end_key())) {
+          return reply_with<pb::ItemsReply>(make_status(errc::wrong_segment, "scan range outside the segment"));
+        }
+        store::scan_query q;
+        q.start = request.start_key();
+        q.end = request.end_key();
+        q.limit = request.limit();
+        q.cursor = request.cursor();
+        q.read = read_opts(s, 0);
+        auto page = s.store->scan(q);
+        if (!page) return reply_with<pb::ItemsReply>(detail::to_status(page.error()));
+        pb::ItemsReply r;
+        for (auto& item : page->items) *r.add_items() = std::move(item);
+        r.set_next_cursor(std::move(page->next_cursor));
+        return r;
+      },
+      std::move(cb));
+}
+
+void segment_replica::partition(const pb::PartitionRequest& request, partition_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+    return cb(reply_with<pb::PartitionReply>(*bad));
+  }
+  // No consistency field: partition aggregates are served like STRONG reads.
+  run_read<pb::PartitionReply>(
+      s, pb::STRONG,
+      [&s, request]() -> pb::PartitionReply {
+        auto meta = s.store->meta();
+        if (auto bad = detail::check_routing(request.routing(), meta)) {
+          return reply_with<pb::PartitionReply>(*bad);
+        }
+        if (auto bad = detail::check_partition(meta, request.table_id(), request.partition())) {
+          return reply_with<pb::PartitionReply>(*bad);
+        }
+        auto info = s.store->partition(request.table_id(), static_cast<uint16_t>(request.partition()));
+        if (!info) return reply_with<pb::PartitionReply>(detail::to_status(info.error()));
+        pb::PartitionReply r;
+        r.set_items(info->items);
+        r.set_bytes(info->bytes);
+        r.set_head_version(info->head_version);
+        return r;
+      },
+      std::move(cb));
+}
+
+void segment_replica::changes(const pb::ChangesRequest& request, changes_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+    return cb(reply_with<pb::ChangesReply>(*bad));
+  }
+  run_read<pb::ChangesReply>(
+      s, request.consistency(),
+      [&s, request]() -> pb::ChangesReply {
+        if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
+          return reply_with<pb::ChangesReply>(*bad);
+        }
+        size_t limit = request.limit() == 0 ? 1000 : request.limit();
+        auto events = s.store->changes_since(request.after_position(), limit);
+        if (!events) return reply_with<pb::ChangesReply>(detail::to_status(events.error()));
+        pb::ChangesReply r;
+        for (auto& e : *events) *r.add_events() = std::move(e);
+        r.set_last_position(s.store->last_position());
+        return r;
+      },
+      std::move(cb));
+}
+
+}  // namespace ropekv::segment

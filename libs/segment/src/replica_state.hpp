@@ -1,0 +1,67 @@
+#pragma once
+// Everything one segment_replica owns, shared by the files that implement
+// its parts (lifecycle, writes, reads, admin, sweep).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envelope_transport.hpp"
+#include "read_batcher.hpp"
+#include "ropekv/consensus/replica.hpp"
+#include "ropekv/segment/segment_replica.hpp"
+#include "ropekv/store/segment_store.hpp"
+#include "segment_state_machine.hpp"
+#include "split_executor.hpp"
+
+namespace ropekv::segment::detail {
+
+/// Declaration order is destruction order in reverse: the Raft replica
+/// (which borrows the machine, the transport and, through the machine, the
+/// store) goes first.
+struct replica_state {
+  segment_options opts;
+  std::string path;
+  segment_id group;
+  std::unique_ptr<store::segment_store> store;
+  std::unique_ptr<envelope_transport> transport;
+  std::unique_ptr<split_executor> splitter;
+  std::unique_ptr<segment_state_machine> machine;
+  std::unique_ptr<consensus::replica> raft;
+
+  read_batcher reads;
+  std::vector<std::unique_ptr<segment_replica>> children;  // split right halves, not yet taken
+
+  // Leader bookkeeping (reset whenever the term changes).
+  uint64_t leader_term = 0;       // term in which we last saw ourselves lead
+  uint64_t leader_since = 0;      // last log index when that term's leadership was noticed
+  bool split_in_flight = false;   // our own split proposal awaits its result
+  unsigned membership_in_flight = 0;
+
+  // TTL sweep.
+  int64_t next_sweep_us = 0;
+  size_t sweeps_in_flight = 0;
+
+  segment_replica::counters counters;
+
+  int64_t now_us() const { return opts.clock(); }
+  uint64_t now_ms() const {
+    int64_t us = opts.clock();
+    return us > 0 ? static_cast<uint64_t>(us) / 1000 : 0;
+  }
+  node_id hint() const {
+    auto l = raft->leader();
+    return l ? l->id : node_id{};
+  }
+  /// not_leader (with hint) unless this replica leads and accepts proposals.
+  std::optional<pb::Status> check_leader() const;
+  /// Notes a new leadership term (for the membership/split guards).
+  void observe_leadership();
+  /// Entries of earlier terms not applied yet (they may hold a split).
+  bool earlier_terms_pending() const;
+};
+
+// Parts of poll(), in their own files.
+bool maybe_sweep(replica_state& s);
+
+}  // namespace ropekv::segment::detail

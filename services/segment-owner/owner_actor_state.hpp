@@ -1,0 +1,82 @@
+#pragma once
+// The owner actor's state and the functions its handlers share, split by
+// concern: owner_actor.cpp (behavior, forwarding, lifecycle),
+// owner_replicas.cpp (replica actors, probes, moves, drops),
+// owner_links.cpp (placement and peer connections). Private to the
+// service: only the owner actor's own handlers touch any of it.
+#include <caf/all.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "data_dir.hpp"
+#include "owner_options.hpp"
+#include "owner_state.hpp"
+#include "peer_book.hpp"
+#include "placement_session.hpp"
+#include "ropekv/net/actor_interfaces.hpp"
+#include "ropekv/segment/peer_directory.hpp"
+#include "ropekv/segment/segment_actor.hpp"
+
+namespace ropekv::segment_owner {
+
+struct reopen_plan {
+  time_point at;
+  backoff retry{std::chrono::milliseconds(500), std::chrono::seconds(30)};
+};
+
+/// Owns the decisions (core), the sessions, the replica actors' handles,
+/// the remote owners' handles and the directory the replica actors send
+/// through. Invariant: `actors` holds exactly the replica actors this
+/// owner started or adopted and has not seen go down.
+struct owner_actor_state {
+  owner_options opts;
+  std::optional<data_dir> dir;
+  owner_state core;
+  placement_session session{std::chrono::seconds(1), std::chrono::milliseconds(200), std::chrono::seconds(5)};
+  peer_book peers{std::chrono::milliseconds(200), std::chrono::seconds(5)};
+  std::shared_ptr<segment::peer_directory> directory = std::make_shared<segment::peer_directory>();
+
+  std::string address;  // "host:port" this actor is published at
+  bool started = false;
+  bool stopping = false;
+  caf::error stop_reason;
+
+  net::placement_actor placement;
+  std::map<uint64_t, segment::segment_replica_actor> actors;  // group -> replica actor
+  std::map<uint64_t, net::segment_actor> peer_handles;        // node -> remote owner
+  std::map<uint64_t, reopen_plan> reopen;                     // group -> when to reopen
+
+  time_point last_report = clock::now();
+  time_point next_probe{};
+
+  static inline const char* name = "ropekv.segment_owner";
+};
+
+using owner_pointer = net::owner_actor::stateful_pointer<owner_actor_state>;
+
+// owner_replicas.cpp
+void open_existing(owner_pointer self);
+void on_assignment(owner_pointer self, const pb::SegmentAssignment& a);
+void on_drop(owner_pointer self, const pb::SegmentDrop& d);
+/// A replica actor went down: dropped, stopped, or failed (reopen later).
+void on_replica_down(owner_pointer self, segment_id group, const caf::error& reason);
+void probe_all(owner_pointer self);
+void reopen_due(owner_pointer self, time_point now);
+void adopt_split_children(owner_pointer self);
+
+// owner_links.cpp
+void drive_placement(owner_pointer self, time_point now);
+void connect_peers(owner_pointer self, time_point now);
+void on_rope_update(owner_pointer self, const pb::RopeUpdate& update);
+/// Learns a peer's address; a changed one drops the stale connection.
+void learn_peer(owner_pointer self, const pb::NodeDescriptor& node);
+/// Gives the replica of `group` every connected peer in the directory.
+void publish_peers(owner_pointer self, segment_id group);
+/// The handle of a placement or peer connection went down.
+bool on_link_down(owner_pointer self, const caf::actor_addr& source);
+void learn_return_path(owner_pointer self, const pb::RaftEnvelope& envelope);
+
+}  // namespace ropekv::segment_owner

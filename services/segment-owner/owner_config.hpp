@@ -1,0 +1,75 @@
+#pragma once
+// Command-line / config-file options of ropekv-segment-owner, through CAF's
+// own config (--port=0 --data-dir=DIR --placement=127.0.0.1:7000 --rack=r1
+// ...; also settable in caf-application.ini). options() turns them into
+// owner_options and says what is wrong with them.
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "host_port.hpp"
+#include "owner_options.hpp"
+#include "ropekv/common/result.hpp"
+#include "ropekv/net/type_ids.hpp"
+
+namespace ropekv::segment_owner {
+
+struct owner_config : caf::actor_system_config {
+  uint16_t port = 0;
+  std::string host = "127.0.0.1";
+  std::string data_dir = "owner-data";
+  std::string placement;
+  std::string dc;
+  std::string rack;
+  std::string host_label;
+  std::string numa;
+  uint64_t capacity = 0;
+  uint64_t heartbeat_ms = 1000;
+  uint64_t election_timeout_ms = 600;
+  bool durable_log = true;
+  std::string log_level = "info";
+
+  owner_config() {
+    opt_group{custom_options_, "global"}
+        .add(port, "port", "TCP port to publish on (0: the OS picks one)")
+        .add(host, "host", "address to publish on; host:port is what the owner registers")
+        .add(data_dir, "data-dir", "directory holding node.id and segments/ (created if missing)")
+        .add(placement, "placement", "host:port of the placement service")
+        .add(dc, "dc", "label: data center")
+        .add(rack, "rack", "label: rack (replicas of a segment differ by rack by default)")
+        .add(host_label, "host-label", "label: physical host")
+        .add(numa, "numa", "label: NUMA node")
+        .add(capacity, "capacity", "bytes this owner offers for replicas (0: unspecified)")
+        .add(heartbeat_ms, "heartbeat-ms", "period of heartbeats and replica probes")
+        .add(election_timeout_ms, "election-timeout-ms", "Raft election timeout of hosted replicas")
+        .add(durable_log, "durable-log", "fsync the Raft log on every commit")
+        .add(log_level, "log-level", "trace|debug|info|warn|error");
+    add_message_types<caf::id_block::ropekv>();
+    load<caf::io::middleman>();
+  }
+
+  result<owner_options> options() const {
+    owner_options o;
+    if (!placement.empty() && !parse_host_port(placement))
+      return make_error(errc::invalid_argument, "--placement must be host:port, got '" + placement + "'");
+    if (heartbeat_ms == 0) return make_error(errc::invalid_argument, "--heartbeat-ms must be positive");
+    if (election_timeout_ms < 100) return make_error(errc::invalid_argument, "--election-timeout-ms must be >= 100");
+    o.host = host;
+    o.placement = placement;
+    o.dc = dc;
+    o.rack = rack;
+    o.host_label = host_label;
+    o.numa = numa;
+    o.capacity_bytes = capacity;
+    o.heartbeat = std::chrono::milliseconds(heartbeat_ms);
+    o.election_timeout_ms = static_cast<unsigned>(election_timeout_ms);
+    o.raft_heartbeat_ms = std::max(20u, o.election_timeout_ms / 6);
+    o.durable_log = durable_log;
+    return o;
+  }
+};
+
+}  // namespace ropekv::segment_owner

@@ -1,0 +1,49 @@
+#pragma once
+// Tunables of one segment-owner. main.cpp fills them from CAF's config
+// (owner_config.hpp); tests set them directly. Plain values, no CAF.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ropekv::segment_owner {
+
+struct owner_options {
+  /// Where the owner's actor is published; the address it registers is
+  /// host:port of that actor.
+  std::string host = "127.0.0.1";
+  /// "host:port" of placement; empty: run without placement (serve the
+  /// replicas already on disk, accept no assignments).
+  std::string placement;
+
+  // Labels and capacity declared to placement (DESIGN §6).
+  std::string dc;
+  std::string rack;
+  std::string host_label;
+  std::string numa;
+  uint64_t capacity_bytes = 0;
+
+  /// Heartbeats (and replica probes, which feed them) go out this often;
+  /// well under placement's down_after.
+  std::chrono::milliseconds heartbeat{1000};
+  /// The owner's timer: registration retries, peer connects and reopen
+  /// attempts are checked this often.
+  std::chrono::milliseconds tick{100};
+  /// Waiting for placement or a peer connection longer than this fails the
+  /// attempt (it is retried with backoff).
+  std::chrono::milliseconds call_timeout{3000};
+  /// Retries of connects and registrations back off from min to max.
+  std::chrono::milliseconds backoff_min{200};
+  std::chrono::milliseconds backoff_max{5000};
+
+  // Raft of every hosted replica. An election starts after 1–2 election
+  // timeouts of silence: 600 ms keeps a lost leader's writes resuming well
+  // within 2 s.
+  unsigned election_timeout_ms = 600;
+  unsigned raft_heartbeat_ms = 100;
+  /// fsync the Raft log on every commit.
+  bool durable_log = true;
+  /// How often a replica actor polls its replica when nothing else wakes it.
+  std::chrono::milliseconds replica_tick{10};
+};
+
+}  // namespace ropekv::segment_owner
