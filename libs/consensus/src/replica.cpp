@@ -23,6 +23,9 @@ result<std::unique_ptr<replica>> replica::open(const replica_options& options,
   if (options.heartbeat_timeout_ms == 0 || options.heartbeat_timeout_ms >= options.election_timeout_ms) {
     return make_error(errc::invalid_argument, "heartbeat timeout must be below the election timeout");
   }
+  if (options.install_snapshot_timeout_ms == 0) {
+    return make_error(errc::invalid_argument, "install snapshot timeout must be positive");
+  }
   std::unique_ptr<replica> r(new replica(options, machine));
   r->io_ = std::make_unique<sqlite_raft_io>(std::move(log), net, options.io);
   r->io_->set_time(now_ms);
@@ -36,6 +39,7 @@ result<std::unique_ptr<replica>> replica::open(const replica_options& options,
   raft_set_heartbeat_timeout(&r->raft_, options.heartbeat_timeout_ms);
   raft_set_snapshot_threshold(&r->raft_, options.snapshot_threshold);
   raft_set_snapshot_trailing(&r->raft_, options.snapshot_trailing);
+  raft_set_install_snapshot_timeout(&r->raft_, options.install_snapshot_timeout_ms);
   raft_set_pre_vote(&r->raft_, options.pre_vote);
   return r;
 }

@@ -1,5 +1,6 @@
 #include "ropekv/consensus/sqlite_raft_io.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -84,8 +85,10 @@ void sqlite_raft_io::do_close(raft_io* io, raft_io_close_cb cb) {
 int sqlite_raft_io::do_send(raft_io* io, raft_io_send* req, const raft_message* message, raft_io_send_cb cb) {
   auto* s = self(io);
   if (s->closing_) return RAFT_CANCELED;
+  raft_message out = *message;  // shallow: only a result's scalars change
+  if (out.type == RAFT_IO_APPEND_ENTRIES_RESULT) s->clamp_match_claim(out.append_entries_result);
   // Encoding copies everything now: c-raft's message struct is on its stack.
-  std::string bytes = encode_message(*message, s->id_, s->address_);
+  std::string bytes = encode_message(out, s->id_, s->address_);
   const char* address = message->server_address != nullptr ? message->server_address : "";
   s->net_.send(node_id{message->server_id}, address, std::move(bytes));
   ++s->stats_.messages_sent;
@@ -164,6 +167,40 @@ int sqlite_raft_io::do_random(raft_io* io, int min, int max) {
   return min + static_cast<int>(s->rng_() % static_cast<uint64_t>(max - min));
 }
 
+// ------------------------------------------- c-raft 0.15 follower fixes
+
+void sqlite_raft_io::cap_leader_commit(raft_append_entries& ae) {
+  // c-raft sets the follower's commit index to min(leader_commit,
+  // last_stored); entries past what this message covers were never checked
+  // against the leader and may be stale ones of an old term. Committing
+  // them applies wrong state, and once the leader overwrites them c-raft
+  // finds a conflict below its commit index and turns unavailable for good.
+  raft_index covered = ae.prev_log_index + ae.n_entries;
+  if (ae.leader_commit <= covered) return;
+  ae.leader_commit = covered;
+  ++stats_.leader_commits_capped;
+}
+
+void sqlite_raft_io::clamp_match_claim(raft_append_entries_result& res) {
+  // A rejection's last_log_index is a hint for the leader's probe, not a
+  // claim: leave it alone.
+  if (res.rejected != 0) return;
+  // c-raft reports last_stored even when the AppendEntries ended below
+  // stale entries; the leader takes that as our match index (and so counts
+  // us toward committing entries we lack, and ignores our later
+  // rejections). What provably matches the leader: everything committed,
+  // and everything up to our last entry of the current term — only the
+  // current leader creates such entries and never rewrites them, and Raft's
+  // log matching property covers everything before one. Reporting less
+  // than we have costs at most a resend.
+  const auto* r = static_cast<const raft*>(io_.data);
+  uint64_t commit = r != nullptr ? r->commit_index : 0;
+  uint64_t proven = std::max<uint64_t>(commit, terms_.last_index_of(res.term));
+  if (res.last_log_index <= proven) return;
+  res.last_log_index = proven;
+  ++stats_.match_claims_clamped;
+}
+
 // ------------------------------------------------------------ polling
 
 void sqlite_raft_io::receive(node_id from, std::string_view bytes) {
@@ -224,6 +261,25 @@ int sqlite_raft_io::write_op(const disk_op& op) {
   return 0;
 }
 
+void sqlite_raft_io::note_written(const disk_op& op) {
+  switch (op.kind) {
+    case disk_op::append:
+      for (unsigned i = 0; i < op.n; ++i) terms_.append(op.index + i, op.entries[i].term);
+      return;
+    case disk_op::truncate:
+      terms_.truncate_suffix(op.index);
+      return;
+    case disk_op::snapshot_put:
+      // Mirrors write_op: trailing == 0 replaced the log, else compaction.
+      if (op.trailing == 0) {
+        terms_.clear();
+      } else if (op.snapshot->index > op.trailing) {
+        terms_.truncate_prefix(op.snapshot->index - op.trailing + 1);
+      }
+      return;
+  }
+}
+
 bool sqlite_raft_io::flush_disk() {
   if (pending_disk_.empty()) return false;
   auto ops = std::move(pending_disk_);
@@ -246,6 +302,7 @@ bool sqlite_raft_io::flush_disk() {
     }
     if (status == 0) {
       ++stats_.flushes;
+      for (const auto& op : ops) note_written(op);
     } else {
       // next_index_ no longer matches the disk: refuse further writes; the
       // owner must rebuild the replica from its file.
@@ -275,7 +332,9 @@ bool sqlite_raft_io::poll(uint64_t now_ms) {
     auto msg = std::move(inbox_.front());
     inbox_.pop_front();
     msg->release();  // c-raft owns the entries / snapshot data from here
-    recv_cb_(&io_, msg->get());
+    raft_message* m = msg->get();
+    if (m->type == RAFT_IO_APPEND_ENTRIES) cap_leader_commit(m->append_entries);
+    recv_cb_(&io_, m);
     did = true;
   }
   if (tick_cb_ != nullptr && now_ms_ >= next_tick_) {

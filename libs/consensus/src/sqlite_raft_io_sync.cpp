@@ -57,6 +57,7 @@ int sqlite_raft_io::load(raft_term* term, raft_id* voted_for, raft_snapshot** sn
   }
 
   raft_entry* entries = nullptr;
+  terms_.clear();
   if (range->count != 0) {
     // One allocation holds every payload: c-raft frees the batch once all
     // entries referencing it are gone.
@@ -73,6 +74,7 @@ int sqlite_raft_io::load(raft_term* term, raft_id* voted_for, raft_snapshot** sn
       entries[i].buf.base = batch + off;
       entries[i].buf.len = e.payload.size();
       entries[i].batch = batch;
+      terms_.append(e.index, e.term);
       if (!e.payload.empty()) std::memcpy(batch + off, e.payload.data(), e.payload.size());
       off += e.payload.size();
       ++i;
@@ -138,6 +140,8 @@ int sqlite_raft_io::bootstrap(const raft_configuration* conf) {
   if (auto st = log_->commit(); !st) return fail(RAFT_IOERR, st.error().message);
   term_ = 1;
   next_index_ = 2;
+  terms_.clear();
+  terms_.append(1, 1);
   return 0;
 }
 
@@ -149,11 +153,13 @@ int sqlite_raft_io::do_recover(raft_io* io, const raft_configuration* conf) {
   if (!hs || !range || !snap) return s->fail(RAFT_IOERR, "recover: cannot read log");
   uint64_t last = range->count != 0 ? range->last : (snap->has_value() ? (*snap)->index : 0);
   if (auto st = s->log_->begin(); !st) return s->fail(RAFT_IOERR, st.error().message);
-  if (int rv = s->append_configuration(conf, last + 1, hs->term == 0 ? 1 : hs->term); rv != 0) {
+  uint64_t term = hs->term == 0 ? 1 : hs->term;
+  if (int rv = s->append_configuration(conf, last + 1, term); rv != 0) {
     s->log_->rollback();
     return rv;
   }
   if (auto st = s->log_->commit(); !st) return s->fail(RAFT_IOERR, st.error().message);
+  s->terms_.append(last + 1, term);
   return 0;
 }
 

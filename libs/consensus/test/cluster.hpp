@@ -24,6 +24,7 @@ struct cluster_options {
   unsigned heartbeat_timeout_ms = 30;
   unsigned snapshot_threshold = 1024;
   unsigned snapshot_trailing = 128;
+  unsigned install_snapshot_timeout_ms = 30000;
   uint64_t seed = 42;
   network_faults faults{0.0, 1, 1};
   /// Builds node i's state machine over its segment file (default: a
@@ -97,6 +98,7 @@ class cluster {
     ro.heartbeat_timeout_ms = o_.heartbeat_timeout_ms;
     ro.snapshot_threshold = o_.snapshot_threshold;
     ro.snapshot_trailing = o_.snapshot_trailing;
+    ro.install_snapshot_timeout_ms = o_.install_snapshot_timeout_ms;
     ro.io.seed = o_.seed * 1000 + i + 7 * (++n.incarnation);
     auto rep = replica::open(ro, std::move(*log), *n.ep, *n.sm, now_);
     ASSERT_TRUE(rep.ok()) << rep.error().message;

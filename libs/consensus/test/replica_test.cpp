@@ -158,10 +158,12 @@ TEST(replica, lagging_follower_gets_a_snapshot) {
   cluster_options o;
   o.snapshot_threshold = 32;
   o.snapshot_trailing = 8;
+  o.install_snapshot_timeout_ms = 1000;
   cluster c(o);
   c.start_all();
   auto l = c.wait_leader();
   ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(c.r(*l).raw()->install_snapshot_timeout, 1000u);
   unsigned f = (*l + 2) % 3;
   c.crash(f);
   for (int i = 0; i < 300; ++i) ASSERT_TRUE(c.propose("s" + std::to_string(i) + "=x").ok());

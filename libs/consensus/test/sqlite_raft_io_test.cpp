@@ -1,5 +1,6 @@
 // sqlite_raft_io driven by hand, without c-raft: asynchronous callbacks,
-// group commit, durability before the callback, truncation order, crash.
+// group commit, durability before the callback, truncation order, crash,
+// and the two c-raft 0.15 follower corrections.
 #include "ropekv/consensus/sqlite_raft_io.hpp"
 
 #include <gtest/gtest.h>
@@ -34,7 +35,36 @@ void on_append(raft_io_append* req, int status) {
 
 int ticks = 0;
 void on_tick(raft_io*) { ++ticks; }
-void on_recv(raft_io*, raft_message*) {}
+
+// What c-raft's recv callback was handed, as c-raft would see it.
+std::vector<raft_append_entries> delivered;
+void on_recv(raft_io*, raft_message* m) {
+  if (m->type != RAFT_IO_APPEND_ENTRIES) return;
+  delivered.push_back(m->append_entries);
+  // The callback owns the entries now (as c-raft does).
+  if (m->append_entries.n_entries > 0) raft_free(m->append_entries.entries[0].batch);
+  raft_free(m->append_entries.entries);
+  delivered.back().entries = nullptr;
+}
+
+std::string append_entries(raft_index prev, unsigned n, raft_index leader_commit) {
+  std::vector<std::string> payloads(n, "e");
+  std::vector<raft_entry> entries(n);
+  for (unsigned i = 0; i < n; ++i) {
+    entries[i].term = 5;
+    entries[i].type = RAFT_COMMAND;
+    entries[i].buf = {payloads[i].data(), payloads[i].size()};
+  }
+  raft_message m{};
+  m.type = RAFT_IO_APPEND_ENTRIES;
+  m.append_entries.term = 5;
+  m.append_entries.prev_log_index = prev;
+  m.append_entries.prev_log_term = 4;
+  m.append_entries.leader_commit = leader_commit;
+  m.append_entries.entries = entries.data();
+  m.append_entries.n_entries = n;
+  return encode_message(m, 2, "n2");
+}
 
 // Counts rows through a separate connection: what another process would see.
 int64_t rows_on_disk(const std::string& path, const char* sql = "SELECT COUNT(*) FROM raft_entries") {
@@ -101,6 +131,24 @@ class io_test : public ::testing::Test {
     entries_.push_back(std::move(e));
     reqs_.push_back(std::move(r));
     return reqs_.back().get();
+  }
+
+  // Sends an AppendEntries result to node 2 and returns the last_log_index
+  // that went on the wire.
+  raft_index send_result(raft_term term, raft_index last, raft_index rejected = 0) {
+    raft_message m{};
+    m.type = RAFT_IO_APPEND_ENTRIES_RESULT;
+    m.server_id = 2;
+    m.server_address = "n2";
+    m.append_entries_result.term = term;
+    m.append_entries_result.rejected = rejected;
+    m.append_entries_result.last_log_index = last;
+    raft_io_send req{};
+    raft_io* io = io_->get();
+    EXPECT_EQ(io->send(io, &req, &m, nullptr), 0);
+    auto d = decode_message(net_.sent.back().second);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? (*d)->get()->append_entries_result.last_log_index : 0;
   }
 
   temp_dir dir_;
@@ -269,6 +317,63 @@ TEST_F(io_test, snapshot_put_compacts_and_snapshot_get_returns_it) {
   EXPECT_EQ(loaded_snapshot_index_, 15u);
   EXPECT_EQ(loaded_start_, 12u);
   EXPECT_EQ(loaded_n_, 9u);
+  close();
+}
+
+// c-raft 0.15 commits min(leader_commit, last_stored) on a follower; the io
+// hands it an AppendEntries whose leader_commit stops at what the message
+// covers, so entries past it (possibly stale) are never committed.
+TEST_F(io_test, delivered_append_entries_carry_only_the_commit_they_cover) {
+  open();
+  delivered.clear();
+  io_->receive(node_id{2}, append_entries(406, 0, 410));  // heartbeat beyond its range
+  io_->receive(node_id{2}, append_entries(405, 2, 410));  // two entries: covers 407
+  io_->receive(node_id{2}, append_entries(407, 1, 408));  // covers all it claims
+  io_->poll(1);
+  ASSERT_EQ(delivered.size(), 3u);
+  EXPECT_EQ(delivered[0].leader_commit, 406u);
+  EXPECT_EQ(delivered[0].prev_log_index, 406u);
+  EXPECT_EQ(delivered[1].leader_commit, 407u);
+  EXPECT_EQ(delivered[1].n_entries, 2u);
+  EXPECT_EQ(delivered[2].leader_commit, 408u);
+  EXPECT_EQ(io_->stats().leader_commits_capped, 2u);
+  close();
+}
+
+// c-raft 0.15 reports last_stored on success even below stale entries; the
+// io claims only max(commit index, last stored entry of the current term).
+TEST_F(io_test, sent_append_results_claim_only_the_provably_matching_prefix) {
+  open(false);
+  struct raft r {};  // what raft_init would leave in io->data
+  r.commit_index = 3;
+  io_->get()->data = &r;
+  std::vector<std::string> old{"1", "2", "3"}, stale{"4", "5"}, fresh{"4'"};
+  append(old, 1);
+  append(stale, 2);  // never committed; the leader of term 3 lacks them
+  io_->poll(1);
+
+  EXPECT_EQ(send_result(3, 5), 3u);  // 4..5 are unproven: committed prefix only
+  EXPECT_EQ(send_result(3, 5, 5), 5u);  // a rejection's hint is not a claim
+  EXPECT_EQ(send_result(3, 2), 2u);     // within the committed prefix
+  EXPECT_EQ(io_->stats().match_claims_clamped, 1u);
+
+  // The leader's entry of term 3 replaces 4..5; until it is stored it
+  // proves nothing (c-raft reports stored entries too).
+  ASSERT_EQ(io_->get()->truncate(io_->get(), 4), 0);
+  append(fresh, 3);
+  EXPECT_EQ(send_result(3, 5), 3u);
+  io_->poll(2);
+  EXPECT_EQ(send_result(3, 4), 4u);  // an entry of term 3 vouches for all before it
+  EXPECT_EQ(send_result(4, 4), 3u);  // ...but not in a later term with no entry yet
+  close();
+
+  // Rebuilt from the file on load.
+  open(false);
+  io_->get()->data = &r;
+  EXPECT_EQ(send_result(3, 4), 4u);
+  EXPECT_EQ(send_result(2, 4), 3u);  // term 2's entries are gone
+  io_->get()->data = nullptr;        // no raft instance: commit index counts as 0
+  EXPECT_EQ(send_result(1, 4), 3u);
   close();
 }
 

@@ -4,9 +4,6 @@ namespace ropekv::segment::detail {
 
 void envelope_transport::send(node_id to, std::string_view, std::string bytes) {
   if (!sink_) return;  // a replica without a network loses messages: Raft copes
-  if (rewrite_) {
-    if (auto fixed = rewrite_(bytes)) bytes = std::move(*fixed);
-  }
   pb::RaftEnvelope env;
   env.set_segment_id(group_.value);
   env.set_from_node(self_.value);

@@ -1,10 +1,9 @@
 #pragma once
 // consensus::transport that wraps each outbound Raft message of one group
 // into a pb::RaftEnvelope and hands it to the owner's sink.
-#include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ropekv/common/ids.hpp"
 #include "ropekv/consensus/transport.hpp"
@@ -12,8 +11,7 @@
 
 namespace ropekv::segment::detail {
 
-/// Owns the sink (a copy of the owner's function) and an optional rewrite
-/// of outbound messages (raft_workarounds).
+/// Owns the sink (a copy of the owner's function).
 /// Who touches it: the replica's io, from the thread polling the replica.
 /// The sink must not call back into the replica on the same stack (it
 /// queues: a CAF send, an in-memory network).
@@ -22,13 +20,9 @@ class envelope_transport final : public consensus::transport {
   envelope_transport(segment_id group, node_id self, envelope_sink sink)
       : group_(group), self_(self), sink_(std::move(sink)) {}
 
-  using rewrite_fn = std::function<std::optional<std::string>(std::string_view bytes)>;
-  void set_rewrite(rewrite_fn fn) { rewrite_ = std::move(fn); }
-
   void send(node_id to, std::string_view address, std::string bytes) override;
 
  private:
-  rewrite_fn rewrite_;
   segment_id group_;
   node_id self_;
   envelope_sink sink_;

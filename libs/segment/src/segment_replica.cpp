@@ -8,7 +8,6 @@
 
 #include "group_bootstrap.hpp"
 #include "group_identity.hpp"
-#include "raft_workarounds.hpp"
 #include "replica_state.hpp"
 #include "replies.hpp"
 
@@ -149,29 +148,14 @@ result<std::unique_ptr<segment_replica>> segment_replica::start(const std::strin
   ro.heartbeat_timeout_ms = options.heartbeat_timeout_ms;
   ro.snapshot_threshold = options.snapshot_threshold;
   ro.snapshot_trailing = options.snapshot_trailing;
+  // c-raft's 30 s default would leave a follower whose InstallSnapshot was
+  // lost behind for that long; a few election timeouts is enough.
+  ro.install_snapshot_timeout_ms = std::max(2 * options.election_timeout_ms, 1000u);
   ro.io.seed = options.seed * 1000003 + s->group.value;  // groups of one node time out apart
   auto raft = consensus::replica::open(ro, std::move(*log), *s->transport, *s->machine, s->now_ms());
   if (!raft) return std::move(raft).error();
   s->raft = std::move(*raft);
-  // c-raft retries a lost InstallSnapshot only after this timeout (default
-  // 30 s, during which the follower stays behind); replica_options does
-  // not expose it yet.
-  raft_set_install_snapshot_timeout(s->raft->raw(), std::max(2 * options.election_timeout_ms, 1000u));
   if (auto st = s->raft->start(); !st) return st.error();
-  // c-raft 0.15 follower match reports, corrected on the way out (raft_workarounds.hpp).
-  s->transport->set_rewrite([raft = s->raft.get()](std::string_view bytes) {
-    detail::follower_log_view view;
-    view.commit_index = raft->raw()->commit_index;
-    view.last_index_of_term = [raft, from = view.commit_index + 1](uint64_t term) {
-      uint64_t last = 0;
-      (void)raft->io().log().for_each_entry(from, [&](const consensus::log_entry_view& e) -> status {
-        if (e.term == term) last = e.index;
-        return {};
-      });
-      return last;
-    };
-    return detail::clamp_append_result(bytes, view);
-  });
   s->next_sweep_us = s->now_us() + options.sweep_interval_us;
 
   std::unique_ptr<segment_replica> out(new segment_replica(std::move(s)));
@@ -187,11 +171,6 @@ result<std::unique_ptr<segment_replica>> segment_replica::start(const std::strin
 
 void segment_replica::receive(const pb::RaftEnvelope& envelope) {
   if (envelope.segment_id() != s_->group.value || envelope.to_node() != s_->opts.self.value) return;
-  // c-raft 0.15 follower commit rule, corrected here (raft_workarounds.hpp).
-  if (auto fixed = detail::cap_leader_commit(envelope.payload())) {
-    s_->raft->receive(node_id{envelope.from_node()}, *fixed);
-    return;
-  }
   s_->raft->receive(node_id{envelope.from_node()}, envelope.payload());
 }
 

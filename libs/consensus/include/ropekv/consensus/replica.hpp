@@ -27,6 +27,9 @@ struct replica_options {
   unsigned heartbeat_timeout_ms = 100;
   unsigned snapshot_threshold = 1024;  // applied entries between snapshots
   unsigned snapshot_trailing = 128;    // entries kept behind a snapshot
+  /// A leader retries an InstallSnapshot only after this long without an
+  /// answer (c-raft's default, 30 s; the follower stays behind meanwhile).
+  unsigned install_snapshot_timeout_ms = 30000;
   bool pre_vote = true;                // a rejoining node cannot depose a healthy leader
   size_t max_batch = 4096;             // proposals per raft_apply
   io_options io;

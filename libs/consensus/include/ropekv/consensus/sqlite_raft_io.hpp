@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ropekv/common/ids.hpp"
+#include "ropekv/consensus/log_term_index.hpp"
 #include "ropekv/consensus/raft_c.hpp"
 #include "ropekv/consensus/raft_message_codec.hpp"
 #include "ropekv/consensus/sqlite_log.hpp"
@@ -47,9 +48,24 @@ struct io_options {
 /// means the quorum check only ever sees an entry of the leader's term.
 /// set_term / set_vote / bootstrap are synchronous and durable on return.
 ///
+/// Two c-raft 0.15 follower bugs are corrected on the way in and out, both
+/// because c-raft uses the follower's last *stored* index where Raft means
+/// the last index the leader's AppendEntries covered — entries past it may
+/// be left over from an old term:
+/// - delivering an AppendEntries, leader_commit is capped at
+///   prev_log_index + n_entries, so a follower never commits (and applies)
+///   an entry it has not checked against the leader;
+/// - sending a successful AppendEntries result, last_log_index is clamped
+///   to max(commit index, last stored entry of the current term), the
+///   prefix that provably matches the leader's log, so the leader never
+///   records a match the follower does not have.
+/// The commit index is read from the raft instance c-raft stores in
+/// raft_io::data (raft_init); without one it counts as 0.
+///
 /// Invariants: next_index_ is the index the next appended entry gets (the
 /// io tracks it because c-raft's append does not say); callbacks of writes
-/// fire only after their transaction committed; after close() no callback
+/// fire only after their transaction committed; terms_ describes the
+/// committed log (updated after each commit, before any callback); after close() no callback
 /// fires except those completing in close() itself.
 class sqlite_raft_io {
  public:
@@ -84,6 +100,8 @@ class sqlite_raft_io {
     uint64_t messages_received = 0;
     uint64_t messages_dropped = 0;  // malformed / misaddressed
     uint64_t ticks = 0;
+    uint64_t leader_commits_capped = 0;  // received AppendEntries corrected
+    uint64_t match_claims_clamped = 0;   // sent AppendEntries results corrected
   };
   const counters& stats() const noexcept { return stats_; }
   /// fsyncs of the log (every commit: batches plus term/vote writes).
@@ -127,6 +145,9 @@ class sqlite_raft_io {
   int bootstrap(const raft_configuration* conf);
   int append_configuration(const raft_configuration* conf, uint64_t index, uint64_t term);
   int write_op(const disk_op& op);
+  void note_written(const disk_op& op);
+  void cap_leader_commit(raft_append_entries& ae);
+  void clamp_match_claim(raft_append_entries_result& res);
   bool flush_disk();
   void complete_snapshot_gets(int status);
   int fail(int rv, std::string_view what);
@@ -148,6 +169,7 @@ class sqlite_raft_io {
   bool crashed_ = false;
   bool failed_ = false;  // a write failed: the io refuses further writes
 
+  log_term_index terms_;  // of the committed log, for clamp_match_claim
   std::vector<disk_op> pending_disk_;
   std::vector<raft_io_send*> sent_;
   std::deque<std::unique_ptr<decoded_message>> inbox_;
