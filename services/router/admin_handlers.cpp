@@ -1,0 +1,57 @@
+// Tables and /v1/cluster: forwarded to placement through the placement
+// link; placement's pb::Status decides the answer (409 already_exists,
+// 404 not_found, 400 invalid_argument, ...). A placement that does not
+// answer is 503 `unavailable`.
+#include "handlers.hpp"
+#include "responses.hpp"
+
+namespace ropekv::router {
+namespace {
+
+net::http_error placement_error(const caf::error& err) {
+  return net::http_error::from(errc::unavailable, "placement did not answer: " + caf::to_string(err));
+}
+
+// Sends `msg...` to placement (via the link); `ok` renders a successful reply.
+template <class Reply, class Render, class... Ts>
+void ask_placement(request_runtime& rt, unsigned ok_status, Render render, Ts&&... msg) {
+  rt.self()
+      ->request(rt.link(), rt.options().admin_timeout, std::forward<Ts>(msg)...)
+      .then(
+          [&rt, ok_status, render](Reply& reply) {
+            if (reply.status().error_code() != 0) return rt.fail(error_of(reply.status()));
+            rt.reply_json(ok_status, render(reply));
+          },
+          [&rt](caf::error& err) { rt.fail(placement_error(err)); });
+}
+
+}  // namespace
+
+void handle_admin(request_runtime& rt) {
+  const auto& req = rt.request();
+  auto table_of = [](const pb::TableReply& r) { return table_body(r.schema()); };
+  switch (req.kind) {
+    case net::api_kind::create_table: {
+      const auto* spec = std::get_if<net::table_spec>(&req.body);
+      if (!spec) return rt.fail(net::http_error::from(errc::invalid_argument, "table body missing"));
+      pb::CreateTableRequest create;
+      *create.mutable_schema() = schema_of(req.table, *spec);
+      return ask_placement<pb::TableReply>(rt, 201, table_of, std::move(create));
+    }
+    case net::api_kind::list_tables:
+      return ask_placement<pb::TablesReply>(
+          rt, 200, [](const pb::TablesReply& r) { return tables_body(r); }, tables_atom_v);
+    case net::api_kind::get_table:
+      return ask_placement<pb::TableReply>(rt, 200, table_of, tables_atom_v, req.table);
+    case net::api_kind::delete_table:
+      return ask_placement<pb::TableReply>(rt, 200, table_of, drop_atom_v, req.table);
+    case net::api_kind::cluster:
+      return ask_placement<pb::ClusterReply>(
+          rt, 200, [&rt](const pb::ClusterReply& r) { return cluster_body(r, *rt.snapshot()); },
+          cluster_atom_v);
+    default:
+      return rt.fail(net::http_error::from(errc::internal, "not an admin route"));
+  }
+}
+
+}  // namespace ropekv::router

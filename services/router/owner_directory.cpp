@@ -1,0 +1,139 @@
+#include "owner_directory.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <map>
+#include <vector>
+
+namespace ropekv::router {
+namespace {
+
+struct cached_owner {
+  std::string address;
+  caf::strong_actor_ptr handle;
+};
+
+struct pending_connect {
+  std::string address;
+  std::vector<caf::typed_response_promise<caf::strong_actor_ptr>> waiters;
+};
+
+struct directory_state {
+  std::shared_ptr<router_shared> shared;
+  std::map<uint64_t, cached_owner> owners;
+  std::map<uint64_t, pending_connect> pending;
+  // Nodes whose last connect failed, until when asks fail at once: while a
+  // node is down, retrying requests must not turn into a connect storm.
+  std::map<uint64_t, std::chrono::steady_clock::time_point> failed_until;
+  static inline const char* name = "ropekv.router.owner_directory";
+};
+
+using directory_ptr = owner_directory_actor::stateful_pointer<directory_state>;
+
+caf::error cannot_connect(std::string what) {
+  return caf::make_error(caf::sec::cannot_connect_to_node, std::move(what));
+}
+
+void finish_connect(directory_ptr self, uint64_t node, const caf::strong_actor_ptr& handle,
+                    const caf::error& err) {
+  auto it = self->state.pending.find(node);
+  if (it == self->state.pending.end()) return;
+  auto waiters = std::move(it->second.waiters);
+  std::string address = std::move(it->second.address);
+  self->state.pending.erase(it);
+  if (handle) {
+    self->monitor(handle);
+    self->state.owners[node] = cached_owner{address, handle};
+    spdlog::debug("event=owner_connected node={} address={}", node, address);
+    for (auto& w : waiters) w.deliver(handle);
+    return;
+  }
+  spdlog::warn("event=owner_connect_failed node={} address={} error=\"{}\"", node, address,
+               caf::to_string(err));
+  self->state.failed_until[node] =
+      std::chrono::steady_clock::now() + self->state.shared->options.reconnect_backoff;
+  for (auto& w : waiters) w.deliver(err);
+}
+
+void start_connect(directory_ptr self, uint64_t node, const std::string& address) {
+  std::string host;
+  uint16_t port = 0;
+  if (!split_address(address, host, port)) {
+    finish_connect(self, node, nullptr, cannot_connect("malformed address " + address));
+    return;
+  }
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm, self->state.shared->options.connect_timeout, caf::connect_atom_v, host, port)
+      .then(
+          [self, node](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
+            if (!handle) {
+              finish_connect(self, node, nullptr, cannot_connect("no actor published there"));
+              return;
+            }
+            finish_connect(self, node, handle, caf::error{});
+          },
+          [self, node](caf::error& err) { finish_connect(self, node, nullptr, err); });
+}
+
+owner_directory_actor::behavior_type directory_impl(directory_ptr self,
+                                                    std::shared_ptr<router_shared> shared) {
+  self->state.shared = std::move(shared);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& owners = self->state.owners;
+    for (auto it = owners.begin(); it != owners.end();) {
+      if (it->second.handle && it->second.handle->address() == msg.source) {
+        spdlog::info("event=owner_down node={} address={}", it->first, it->second.address);
+        it = owners.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  });
+  return {
+      [self](caf::resolve_atom, uint64_t node) -> caf::result<caf::strong_actor_ptr> {
+        std::string address = self->state.shared->routes.load()->address_of(node_id{node});
+        if (address.empty()) return cannot_connect("node " + std::to_string(node) + " has no address");
+        auto& st = self->state;
+        if (auto it = st.owners.find(node); it != st.owners.end()) {
+          if (it->second.address == address) return it->second.handle;
+          st.owners.erase(it);  // moved: the old handle may still answer, for another node
+        }
+        if (auto it = st.failed_until.find(node); it != st.failed_until.end()) {
+          if (std::chrono::steady_clock::now() < it->second)
+            return cannot_connect("node " + std::to_string(node) + " was unreachable moments ago");
+          st.failed_until.erase(it);
+        }
+        auto rp = self->make_response_promise<caf::strong_actor_ptr>();
+        auto [it, fresh] = st.pending.try_emplace(node);
+        it->second.waiters.push_back(rp);
+        if (fresh) {
+          it->second.address = address;
+          start_connect(self, node, address);
+        }
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+bool split_address(const std::string& address, std::string& host, uint16_t& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
+  host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const char* first = address.data() + colon + 1;
+  const char* last = address.data() + address.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  return ec == std::errc{} && end == last && port != 0;
+}
+
+owner_directory_actor spawn_owner_directory(caf::actor_system& sys,
+                                            std::shared_ptr<router_shared> shared) {
+  return sys.spawn(directory_impl, std::move(shared));
+}
+
+}  // namespace ropekv::router

@@ -1,0 +1,107 @@
+#include "request_runtime.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "ropekv/net/api_router.hpp"
+
+namespace ropekv::router {
+
+namespace {
+constexpr uint64_t deadline_timer = 0;
+}
+
+request_runtime::request_runtime(caf::event_based_actor* self, std::shared_ptr<request_job> job)
+    : self_(self), job_(std::move(job)) {}
+
+int64_t request_runtime::now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void request_runtime::arm_deadline() {
+  self_->delayed_send(self_, options().request_deadline, tick_atom_v, deadline_timer);
+}
+
+void request_runtime::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (delay.count() <= 0) {
+    fn();
+    return;
+  }
+  uint64_t id = next_timer_++;
+  timers_.emplace(id, std::move(fn));
+  self_->delayed_send(self_, delay, tick_atom_v, id);
+}
+
+void request_runtime::fire(uint64_t id) {
+  if (id == deadline_timer) {
+    fail(net::http_error::from(errc::timeout, "request did not complete within " +
+                                                  std::to_string(options().request_deadline.count()) +
+                                                  " ms"));
+    return;
+  }
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  auto fn = std::move(it->second);
+  timers_.erase(it);
+  if (!answered_) fn();
+}
+
+void request_runtime::resolve(node_id node, std::function<void(caf::strong_actor_ptr)> ok,
+                              std::function<void(std::string)> failed) {
+  // The directory answers within connect_timeout; the margin covers its own
+  // queueing.
+  auto timeout = options().connect_timeout + std::chrono::milliseconds(500);
+  self_->request(job_->directory, timeout, caf::resolve_atom_v, node.value)
+      .then(
+          [ok, failed, node](caf::strong_actor_ptr& handle) {
+            if (!handle) return failed("no handle for node " + std::to_string(node.value));
+            ok(std::move(handle));
+          },
+          [failed](caf::error& err) { failed(caf::to_string(err)); });
+}
+
+void request_runtime::refresh(uint64_t seen_version, std::function<void()> next) {
+  self_->request(job_->link, options().admin_timeout, caf::update_atom_v, seen_version)
+      .then([next](uint64_t) { next(); }, [next](caf::error&) { next(); });
+}
+
+void request_runtime::resolve_table(std::function<void()> next) {
+  lookup_table(false, std::move(next));
+}
+
+void request_runtime::lookup_table(bool refreshed, std::function<void()> next) {
+  auto snap = snapshot();
+  const pb::TableSchema* t = snap->ready() ? snap->table(request().table) : nullptr;
+  if (!t) {
+    if (!refreshed) {
+      refresh(snap->version(), [this, next] { lookup_table(true, next); });
+      return;
+    }
+    if (!snap->ready())
+      return fail(net::http_error::from(errc::unavailable, "router has no rope from placement yet"));
+    return fail(net::http_error::from(errc::not_found, "no such table: " + request().table));
+  }
+  table_ = *t;
+  if (auto ok = net::apply_table_shape(request(), !table_.range_key().empty()); !ok)
+    return fail(ok.error());
+  next();
+}
+
+void request_runtime::reply(net::http_response response) {
+  if (answered_) return;
+  answered_ = true;
+  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_->started);
+  metrics().record(job_->request.kind, response.status, elapsed.count());
+  // Server-side failures are worth a line; client errors are the client's.
+  if (response.status >= 500)
+    spdlog::warn("event=request_failed route={} status={} ms={:.1f} body={}",
+                 net::to_string(job_->request.kind), response.status, elapsed.count() * 1000,
+                 response.body.substr(0, 300));
+  metrics().inflight().dec();
+  job_->respond(std::move(response));
+  timers_.clear();
+  self_->quit();
+}
+
+}  // namespace ropekv::router

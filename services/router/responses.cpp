@@ -1,0 +1,187 @@
+#include "responses.hpp"
+
+#include "item_json.hpp"
+#include "ropekv/keys/key_codec.hpp"
+
+namespace ropekv::router {
+
+net::http_error error_of(const pb::Status& status) {
+  auto code = static_cast<errc>(status.error_code());
+  std::string message = status.message().empty() ? std::string(to_string(code)) : status.message();
+  return net::http_error::from(code, std::move(message));
+}
+
+net::http_error error_of(const pb::MutationResult& result) {
+  pb::Status s;
+  s.set_error_code(result.error_code());
+  s.set_message(result.error_message());
+  return error_of(s);
+}
+
+pb::TableSchema schema_of(const std::string& name, const net::table_spec& spec) {
+  pb::TableSchema s;
+  s.set_name(name);
+  s.set_hash_key(spec.hash_key);
+  if (spec.range_key) s.set_range_key(*spec.range_key);
+  if (spec.local_index) s.set_local_index(*spec.local_index);
+  s.set_replication(spec.replication);
+  if (spec.default_ttl) s.set_default_ttl_s(*spec.default_ttl);
+  return s;
+}
+
+void write_table(net::json_writer& w, const pb::TableSchema& t) {
+  w.begin_object();
+  w.field("name", t.name()).field("id", static_cast<uint64_t>(t.id()));
+  w.field("hash_key", t.hash_key());
+  if (!t.range_key().empty()) w.field("range_key", t.range_key());
+  if (!t.local_index().empty()) w.field("local_index", t.local_index());
+  w.field("replication", static_cast<uint64_t>(t.replication()));
+  if (t.default_ttl_s() > 0) w.field("default_ttl", static_cast<uint64_t>(t.default_ttl_s()));
+  w.end_object();
+}
+
+std::string table_body(const pb::TableSchema& t) {
+  net::json_writer w;
+  write_table(w, t);
+  return w.take();
+}
+
+std::string tables_body(const pb::TablesReply& reply) {
+  net::json_writer w;
+  w.begin_object().key("tables").begin_array();
+  for (const auto& t : reply.tables()) write_table(w, t);
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string put_body(const pb::MutationResult& result) {
+  net::json_writer w;
+  w.begin_object().field("version", static_cast<uint64_t>(result.version()));
+  w.field("created", !result.had_previous()).end_object();
+  return w.take();
+}
+
+std::string delete_body(const pb::MutationResult& result) {
+  net::json_writer w;
+  w.begin_object().field("version", static_cast<uint64_t>(result.version())).end_object();
+  return w.take();
+}
+
+std::string page_body(const std::vector<pb::Item>& items, const std::optional<std::string>& cursor,
+                      bool table_has_range_key) {
+  net::json_writer w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& item : items) write_item(w, item, table_has_range_key);
+  w.end_array();
+  if (cursor) w.field("cursor", *cursor);
+  w.end_object();
+  return w.take();
+}
+
+namespace {
+
+void write_ids(net::json_writer& w, std::string_view name, const std::vector<uint64_t>& ids) {
+  w.key(name).begin_array();
+  for (uint64_t id : ids) w.value(id);
+  w.end_array();
+}
+
+}  // namespace
+
+std::string partition_body(const std::string& table, uint16_t partition, const partition_totals& t) {
+  net::json_writer w;
+  w.begin_object().field("table", table).field("partition", static_cast<unsigned>(partition));
+  w.field("items", t.items).field("bytes", t.bytes).field("head_version", t.head_version);
+  write_ids(w, "segments", t.segments);
+  w.end_object();
+  return w.take();
+}
+
+std::string rollback_body(const std::string& table, uint16_t partition, uint64_t to_version,
+                          const std::vector<uint64_t>& segments) {
+  net::json_writer w;
+  w.begin_object().field("table", table).field("partition", static_cast<unsigned>(partition));
+  w.field("to_version", to_version);
+  write_ids(w, "segments", segments);
+  w.end_object();
+  return w.take();
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto b = static_cast<uint8_t>(c);
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+namespace {
+
+void write_segment(net::json_writer& w, const pb::SegmentDescriptor& s, const routing_snapshot& snap) {
+  w.begin_object().field("id", static_cast<uint64_t>(s.id()));
+  if (!s.replicas().empty() && s.start_key().size() >= 4) {
+    uint32_t table = 0;
+    for (int i = 0; i < 4; ++i) table = table << 8 | static_cast<uint8_t>(s.start_key()[i]);
+    if (const auto* t = snap.table(table)) w.field("table", t->name());
+  }
+  w.field("start_key", hex(s.start_key())).field("end_key", hex(s.end_key()));
+  w.field("epoch", static_cast<uint64_t>(s.epoch()));
+  w.key("replicas").begin_array();
+  for (uint64_t n : s.replicas()) w.value(n);
+  w.end_array();
+  w.field("leader_hint", static_cast<uint64_t>(s.leader_hint()));
+  const auto& st = s.stats();
+  w.key("stats").begin_object();
+  w.field("bytes", static_cast<uint64_t>(st.bytes())).field("items", static_cast<uint64_t>(st.items()));
+  w.field("reads_per_s", st.reads_per_s()).field("writes_per_s", st.writes_per_s());
+  w.end_object().end_object();
+}
+
+}  // namespace
+
+std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& snap) {
+  net::json_writer w;
+  w.begin_object().field("rope_version", static_cast<uint64_t>(reply.rope_version()));
+  w.field("router_rope_version", snap.version());
+  w.key("nodes").begin_array();
+  for (const auto& n : reply.nodes()) {
+    bool alive = false;
+    for (uint64_t a : reply.alive_nodes()) alive = alive || a == n.id();
+    w.begin_object().field("id", static_cast<uint64_t>(n.id())).field("address", n.address());
+    w.key("labels").begin_object();
+    w.field("dc", n.labels().dc()).field("rack", n.labels().rack());
+    w.field("host", n.labels().host()).field("numa", n.labels().numa());
+    w.end_object();
+    w.field("capacity_bytes", static_cast<uint64_t>(n.capacity_bytes())).field("alive", alive);
+    w.end_object();
+  }
+  w.end_array().key("segments").begin_array();
+  for (const auto& s : reply.segments()) write_segment(w, s, snap);
+  w.end_array();
+  w.field("moves_in_flight", static_cast<uint64_t>(reply.moves_in_flight()));
+  w.key("moves").begin_array();
+  for (const auto& m : reply.moves()) {
+    w.begin_object().field("segment", static_cast<uint64_t>(m.segment_id()));
+    w.field("from_node", static_cast<uint64_t>(m.from_node()));
+    w.field("to_node", static_cast<uint64_t>(m.to_node()));
+    w.field("target_epoch", static_cast<uint64_t>(m.target_epoch())).field("reason", m.reason());
+    w.end_object();
+  }
+  w.end_array().key("unhealthy").begin_array();
+  for (const auto& h : reply.unhealthy()) {
+    w.begin_object().field("segment", static_cast<uint64_t>(h.segment_id()));
+    w.field("replication", static_cast<uint64_t>(h.replication()));
+    w.field("usable_replicas", static_cast<uint64_t>(h.usable_replicas()));
+    w.field("domains", static_cast<uint64_t>(h.domains()));
+    w.field("under_protected", h.under_protected()).field("quorum_lost", h.quorum_lost());
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+}  // namespace ropekv::router

@@ -1,0 +1,60 @@
+#pragma once
+// JSON bodies of the router's non-item responses, and pb::Status -> HTTP.
+//
+//   table      {"name":"t","id":3,"hash_key":"a","range_key":"b","local_index":"c",
+//               "replication":3,"default_ttl":60}   (absent members omitted)
+//   tables     {"tables":[table, ...]}
+//   put        {"version":17,"created":true}      created: no live item before
+//   delete     {"version":18}
+//   page       {"items":[item, ...],"cursor":"..."}   cursor omitted on the last page
+//   partition  {"table":"t","partition":7,"items":2,"bytes":90,"head_version":17,
+//               "segments":[4,5]}
+//   rollback   {"table":"t","partition":7,"to_version":12,"segments":[4]}
+//   cluster    {"rope_version":9,"router_rope_version":9,"nodes":[{"id","address","labels":{dc,rack,host,numa},
+//               "capacity_bytes","alive"}],"segments":[{"id","table","start_key","end_key",
+//               "epoch","replicas","leader_hint","stats":{bytes,items,reads_per_s,
+//               writes_per_s}}],"moves_in_flight":n,"moves":[...],"unhealthy":[...]}
+//              Segment keys are rope keys (binary): lower-case hex. "table" is
+//              the table's name, omitted for gap segments.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ropekv/net/api_request.hpp"
+#include "ropekv/net/http_error.hpp"
+#include "ropekv/net/json_writer.hpp"
+#include "ropekv/proto/service.pb.h"
+#include "routing_snapshot.hpp"
+
+namespace ropekv::router {
+
+/// A non-zero pb::Status as the HTTP error the client sees.
+net::http_error error_of(const pb::Status& status);
+/// A MutationResult's error as an http_error (error_code != 0).
+net::http_error error_of(const pb::MutationResult& result);
+
+pb::TableSchema schema_of(const std::string& name, const net::table_spec& spec);
+
+void write_table(net::json_writer& w, const pb::TableSchema& t);
+std::string table_body(const pb::TableSchema& t);
+std::string tables_body(const pb::TablesReply& reply);
+std::string put_body(const pb::MutationResult& result);
+std::string delete_body(const pb::MutationResult& result);
+std::string page_body(const std::vector<pb::Item>& items, const std::optional<std::string>& cursor,
+                      bool table_has_range_key);
+
+struct partition_totals {
+  uint64_t items = 0;
+  uint64_t bytes = 0;
+  uint64_t head_version = 0;
+  std::vector<uint64_t> segments;
+};
+std::string partition_body(const std::string& table, uint16_t partition, const partition_totals& t);
+std::string rollback_body(const std::string& table, uint16_t partition, uint64_t to_version,
+                          const std::vector<uint64_t>& segments);
+
+std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& snap);
+
+std::string hex(std::string_view bytes);
+
+}  // namespace ropekv::router

@@ -1,0 +1,107 @@
+#include "router_service.hpp"
+
+#include <caf/all.hpp>
+
+#include "request_actor.hpp"
+#include "ropekv/net/api_router.hpp"
+#include "ropekv/net/json_writer.hpp"
+
+namespace ropekv::router {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+double seconds_since(clock::time_point t) {
+  return std::chrono::duration<double>(clock::now() - t).count();
+}
+
+// Routes of DESIGN §8 served by other services (indexer, notifier) or not
+// built yet: a clear 501 instead of a misleading 404.
+bool unsupported(net::api_kind kind) {
+  switch (kind) {
+    case net::api_kind::transact:
+    case net::api_kind::list_indexes:
+    case net::api_kind::put_index:
+    case net::api_kind::get_index:
+    case net::api_kind::delete_index:
+    case net::api_kind::index_query:
+    case net::api_kind::list_hooks:
+    case net::api_kind::put_hook:
+    case net::api_kind::get_hook:
+    case net::api_kind::delete_hook: return true;
+    default: return false;
+  }
+}
+
+net::http_response unsupported_response(net::api_kind kind) {
+  net::http_error err{501, "unsupported",
+                      std::string(net::to_string(kind)) + " is not supported by this router yet", {}};
+  return net::error_response(err);
+}
+
+}  // namespace
+
+router_service::router_service(caf::actor_system& sys, router_service_options options)
+    : sys_(sys), options_(std::move(options)),
+      shared_(std::make_shared<router_shared>(options_.router)) {}
+
+router_service::~router_service() { stop(); }
+
+status router_service::start() {
+  directory_ = spawn_owner_directory(sys_, shared_);
+  link_ = spawn_placement_link(sys_, shared_, options_.placement);
+  http_ = std::make_unique<net::http_server>(
+      options_.http, [this](net::http_request req, net::responder r) { handle(std::move(req), std::move(r)); });
+  return http_->start();
+}
+
+uint16_t router_service::port() const noexcept { return http_ ? http_->port() : 0; }
+
+void router_service::stop() {
+  if (http_) http_->stop();
+  if (link_) caf::anon_send_exit(link_, caf::exit_reason::user_shutdown);
+  if (directory_) caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+  link_ = nullptr;
+  directory_ = nullptr;
+}
+
+void router_service::handle(net::http_request request, net::responder respond) {
+  auto started = clock::now();
+  auto parsed = net::parse_request(request);
+  if (!parsed) {
+    shared_->metrics.record(std::nullopt, parsed.error().status, seconds_since(started));
+    return respond(net::error_response(parsed.error()));
+  }
+  auto kind = parsed->kind;
+  auto answer = [&](net::http_response response) {
+    shared_->metrics.record(kind, response.status, seconds_since(started));
+    respond(std::move(response));
+  };
+  switch (kind) {
+    case net::api_kind::healthz:
+      return answer(net::json_response(200, R"({"status":"ok"})"));
+    case net::api_kind::readyz: {
+      auto snap = shared_->routes.load();
+      if (!snap->ready())
+        return answer(net::error_response(
+            net::http_error::from(errc::unavailable, "no rope from placement yet")));
+      net::json_writer w;
+      w.begin_object().field("status", "ready").field("rope_version", snap->version()).end_object();
+      return answer(net::json_response(200, w.take()));
+    }
+    case net::api_kind::metrics: {
+      net::http_response r;
+      r.content_type = std::string(net::prometheus_content_type);
+      r.body = shared_->registry.render();
+      return answer(std::move(r));
+    }
+    default:
+      if (unsupported(kind)) return answer(unsupported_response(kind));
+  }
+  shared_->metrics.inflight().inc();
+  auto job = std::make_shared<request_job>(request_job{std::move(*parsed), std::move(respond), started,
+                                                       shared_, directory_, link_});
+  spawn_request_actor(sys_, std::move(job));
+}
+
+}  // namespace ropekv::router

@@ -1,0 +1,54 @@
+#pragma once
+// router_shared: what every part of one router process shares -- options,
+// the route table (rope cache) and the metrics. Owned by router_service
+// through a shared_ptr; actors and the HTTP handler hold copies of the
+// pointer. Holds no actor handles, so actors that keep it form no cycle.
+//
+// Thread safety: options are immutable after start; route_table and
+// router_metrics are safe to use from any thread (see their headers).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "retry_policy.hpp"
+#include "route_table.hpp"
+#include "router_metrics.hpp"
+
+namespace ropekv::router {
+
+struct router_options {
+  retry_options retry;
+  /// One attempt at a segment (a replica that does not answer in time is
+  /// treated as down for this request).
+  std::chrono::milliseconds segment_timeout{2'000};
+  /// Calls to placement (tables, cluster, rope refresh).
+  std::chrono::milliseconds admin_timeout{5'000};
+  /// Establishing a connection to an owner or to placement.
+  std::chrono::milliseconds connect_timeout{2'000};
+  /// Whole request: past it the client gets 503 `timeout`.
+  std::chrono::milliseconds request_deadline{15'000};
+  /// Reconnect period while placement is unreachable.
+  std::chrono::milliseconds placement_retry{500};
+  /// After a failed connect to an owner, how long asks for it fail at once.
+  std::chrono::milliseconds reconnect_backoff{200};
+  /// Least time between two full-rope refreshes from placement: a client
+  /// hammering an unknown table must not make the router re-pull the rope
+  /// non-stop. Refreshes asked meanwhile wait for the next one.
+  std::chrono::milliseconds min_refresh_interval{20};
+  /// Segment requests per page of a query or scan (items_walk.hpp).
+  uint32_t max_walk_calls = 32;
+};
+
+struct router_shared {
+  explicit router_shared(router_options opts) : options(std::move(opts)), metrics(registry) {}
+
+  const router_options options;
+  route_table routes;
+  net::metrics_registry registry;
+  router_metrics metrics;
+  /// Spreads eventual reads over replicas.
+  std::atomic<uint64_t> spread{0};
+};
+
+}  // namespace ropekv::router

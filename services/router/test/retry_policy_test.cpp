@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "retry_policy.hpp"
+
+namespace ropekv::router {
+namespace {
+
+using action = retry_decision::action;
+using namespace std::chrono_literals;
+
+segment_target three_replicas() {
+  segment_target t;
+  t.segment = segment_id{5};
+  t.replicas = {node_id{1}, node_id{2}, node_id{3}};
+  t.leader_hint = node_id{1};
+  return t;
+}
+
+retry_state at(uint32_t attempts, uint64_t current, std::vector<uint64_t> tried = {}) {
+  retry_state s{attempts, node_id{current}, {}};
+  for (auto n : tried) s.tried.push_back(node_id{n});
+  return s;
+}
+
+TEST(router_retry_policy, classifies_reply_codes) {
+  EXPECT_EQ(classify_status(0), outcome_kind::final_reply);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::not_found)), outcome_kind::final_reply);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::condition_failed)), outcome_kind::final_reply);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::not_leader)), outcome_kind::not_leader);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::wrong_segment)), outcome_kind::wrong_segment);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::unavailable)), outcome_kind::unavailable);
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::timeout)), outcome_kind::unavailable);
+}
+
+TEST(router_retry_policy, not_leader_goes_to_the_hint_at_once) {
+  retry_options o;
+  auto d = decide(o, op_class::read, three_replicas(), at(1, 1, {1}),
+                  {outcome_kind::not_leader, node_id{3}, "not leader"});
+  EXPECT_EQ(d.what, action::retry_node);
+  EXPECT_EQ(d.node, node_id{3});
+  EXPECT_EQ(d.delay, 0ms);
+  // Also for conditional writes: the entry was never appended.
+  d = decide(o, op_class::conditional_write, three_replicas(), at(1, 1, {1}),
+             {outcome_kind::not_leader, node_id{2}, ""});
+  EXPECT_EQ(d.what, action::retry_node);
+  EXPECT_EQ(d.node, node_id{2});
+}
+
+TEST(router_retry_policy, not_leader_without_hint_tries_the_next_replica_with_backoff) {
+  retry_options o;
+  auto d = decide(o, op_class::read, three_replicas(), at(1, 1, {1}), {outcome_kind::not_leader, {}, ""});
+  EXPECT_EQ(d.what, action::retry_node);
+  EXPECT_EQ(d.node, node_id{2});
+  EXPECT_GT(d.delay, 0ms);
+  d = decide(o, op_class::read, three_replicas(), at(2, 2, {1, 2}), {outcome_kind::not_leader, {}, ""});
+  EXPECT_EQ(d.node, node_id{3});
+  // Everyone tried: back to the preferred replica.
+  d = decide(o, op_class::read, three_replicas(), at(3, 3, {1, 2, 3}), {outcome_kind::not_leader, {}, ""});
+  EXPECT_EQ(d.node, node_id{1});
+  // A hint naming the node just asked is no hint.
+  d = decide(o, op_class::read, three_replicas(), at(1, 1, {1}), {outcome_kind::not_leader, node_id{1}, ""});
+  EXPECT_EQ(d.node, node_id{2});
+}
+
+TEST(router_retry_policy, wrong_segment_refreshes_first_one_without_delay) {
+  retry_options o;
+  auto d = decide(o, op_class::conditional_write, three_replicas(), at(1, 1),
+                  {outcome_kind::wrong_segment, {}, ""});
+  EXPECT_EQ(d.what, action::refresh);
+  EXPECT_EQ(d.delay, 0ms);
+  d = decide(o, op_class::read, three_replicas(), at(3, 1), {outcome_kind::wrong_segment, {}, ""});
+  EXPECT_EQ(d.what, action::refresh);
+  EXPECT_GT(d.delay, 0ms);
+}
+
+TEST(router_retry_policy, unknown_outcomes_stop_conditional_writes_only) {
+  retry_options o;
+  for (auto kind : {outcome_kind::unavailable, outcome_kind::timeout, outcome_kind::down}) {
+    auto d = decide(o, op_class::conditional_write, three_replicas(), at(1, 1), {kind, {}, "x"});
+    EXPECT_EQ(d.what, action::give_up);
+    EXPECT_EQ(d.code, errc::unavailable);
+    for (auto op : {op_class::read, op_class::idempotent_write}) {
+      d = decide(o, op, three_replicas(), at(1, 1, {1}), {kind, {}, "x"});
+      EXPECT_EQ(d.what, action::retry_node);
+      EXPECT_EQ(d.node, node_id{2});
+    }
+  }
+  // A failed connect never sent anything: safe for every write.
+  auto d = decide(o, op_class::conditional_write, three_replicas(), at(1, 1, {1}),
+                  {outcome_kind::connect_failed, {}, ""});
+  EXPECT_EQ(d.what, action::retry_node);
+}
+
+TEST(router_retry_policy, bounded_attempts_then_503) {
+  retry_options o;
+  o.max_attempts = 4;
+  auto d = decide(o, op_class::read, three_replicas(), at(4, 1), {outcome_kind::not_leader, node_id{2}, "m"});
+  EXPECT_EQ(d.what, action::give_up);
+  EXPECT_EQ(d.code, errc::unavailable);
+  EXPECT_NE(d.message.find("4 attempts"), std::string::npos);
+  d = decide(o, op_class::read, three_replicas(), at(4, 1), {outcome_kind::wrong_segment, {}, ""});
+  EXPECT_EQ(d.what, action::give_up);
+}
+
+TEST(router_retry_policy, backoff_doubles_and_caps) {
+  retry_options o;
+  o.backoff_base = 2ms;
+  o.backoff_max = 10ms;
+  EXPECT_EQ(backoff(o, 0), 0ms);
+  EXPECT_EQ(backoff(o, 1), 2ms);
+  EXPECT_EQ(backoff(o, 2), 4ms);
+  EXPECT_EQ(backoff(o, 3), 8ms);
+  EXPECT_EQ(backoff(o, 4), 10ms);
+  EXPECT_EQ(backoff(o, 30), 10ms);
+}
+
+}  // namespace
+}  // namespace ropekv::router
