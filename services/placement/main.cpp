@@ -1,17 +1,16 @@
-// ropekv-placement: parses the config, opens the catalog, spawns and
-// publishes the placement actor, and runs until SIGTERM or SIGINT.
+// ropekv-placement: parses the config, starts placement (start_placement:
+// catalog, actor, publish), and runs until SIGTERM or SIGINT.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
-#include "placement_actor.hpp"
 #include "placement_config.hpp"
+#include "placement_start.hpp"
 #include "service_logging.hpp"
 
 using namespace ropekv::placement_service;
@@ -32,39 +31,24 @@ int main(int argc, char** argv) {
   }
   if (cfg.cli_helptext_printed) return 0;
   setup_logging("placement", cfg.log_level);
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  auto catalog = (std::filesystem::path(cfg.data_dir) / "placement.db").string();
-  auto core = placement_state::open(catalog, cfg.options(), std::chrono::steady_clock::now());
-  if (!core) {
-    spdlog::critical("event=catalog_open_failed path={} error=\"{}\"", catalog, core.error().message);
-    return 1;
-  }
-
   caf::actor_system sys{cfg};
-  auto placement = spawn_placement(sys, std::move(*core));
-  auto port = sys.middleman().publish(placement, cfg.port, cfg.host.c_str(), true);
-  if (!port) {
-    spdlog::critical("event=publish_failed host={} port={} error=\"{}\"", cfg.host, cfg.port,
-                     sys.render(port.error()));
-    caf::anon_send_exit(placement, caf::exit_reason::user_shutdown);
+  placement_start_options start;
+  start.data_dir = cfg.data_dir;
+  start.host = cfg.host;
+  start.port = cfg.port;
+  start.options = cfg.options();
+  auto placement = start_placement(sys, start);
+  if (!placement) {
+    spdlog::critical("event=start_failed error=\"{}\"", placement.error().message);
     return 1;
   }
-  std::cout << "listening on " << cfg.host << ':' << *port << std::endl;
-  spdlog::info("event=listening host={} port={} data_dir={} down_after_ms={}", cfg.host, *port,
-               cfg.data_dir, cfg.options().down_after.count());
+  std::cout << "listening on " << cfg.host << ':' << placement->port << std::endl;
 
   int sig = 0;
   sigwait(&stop, &sig);
   spdlog::info("event=shutdown signal={}", sig);
-  {
-    // The actor's on_exit closes the catalog before its down message goes out.
-    caf::scoped_actor self{sys};
-    self->monitor(placement);
-    self->send_exit(placement, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {},
-                  caf::after(std::chrono::seconds(10)) >> [] { spdlog::error("event=stop_timeout"); });
-  }
+  // The actor's on_exit closes the catalog before its down message goes out.
+  stop_placement(sys, placement->actor);
   spdlog::info("event=stopped");
   // CAF 0.17.6 can deadlock in ~actor_system after a detached actor ended
   // (actor-framework#1196, fixed in 0.18). Everything is on disk and the

@@ -18,7 +18,7 @@ struct router_config : caf::actor_system_config {
   std::string placement = "127.0.0.1:7400";
   size_t io_threads = 2;
   size_t max_body_bytes = 1 << 20;
-  caf::timespan segment_timeout = std::chrono::seconds(2);
+  caf::timespan segment_timeout = std::chrono::seconds(1);
   caf::timespan request_deadline = std::chrono::seconds(15);
   std::string log_level = "info";
 

@@ -11,12 +11,16 @@ bool tried(const retry_state& s, node_id n) {
   return std::find(s.tried.begin(), s.tried.end(), n) != s.tried.end();
 }
 
-// The next replica not yet tried; when all were, start over from the
-// preferred one (an election may have finished meanwhile).
+// The next replica not yet tried; once all were, keep cycling through the
+// replicas after the current one. Not back to the preferred node: after a
+// leader's crash the rope still prefers the dead node until placement
+// learns of the election, and only the survivors can say who won.
 node_id next_replica(const segment_target& t, const retry_state& s) {
   for (node_id n : t.replicas)
     if (!tried(s, n) && n != s.current) return n;
-  return t.preferred();
+  auto it = std::find(t.replicas.begin(), t.replicas.end(), s.current);
+  if (it == t.replicas.end() || t.replicas.size() < 2) return t.preferred();
+  return ++it == t.replicas.end() ? t.replicas.front() : *it;
 }
 
 retry_decision give_up(std::string message) {

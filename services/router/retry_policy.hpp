@@ -20,10 +20,13 @@
 // when repeated; a conditional write would report a spurious 412 on its own
 // success, so the client gets 503 (outcome unknown) and decides.
 //
-// Bounds: at most max_attempts attempts in all; then 503 `unavailable`.
-// Backoff doubles from backoff_base up to backoff_max: the defaults wait
-// about one second in all, enough for a Raft election after a leader's
-// crash or for a rope push, short against client timeouts.
+// Bounds: at most max_attempts attempts in all (and the request deadline);
+// then 503 `unavailable`. Backoff doubles from backoff_base up to
+// backoff_max: the defaults wait about five seconds in all. That must cover
+// a whole Raft election after a leader's crash (detection after the
+// election timeout, up to twice that with c-raft's randomization, plus a
+// vote round) on a loaded machine: a budget of one second gave clients 503s
+// during rolling restarts and kill -9 tests (tests/integration).
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -36,9 +39,9 @@
 namespace ropekv::router {
 
 struct retry_options {
-  uint32_t max_attempts = 10;
+  uint32_t max_attempts = 40;
   std::chrono::milliseconds backoff_base{4};
-  std::chrono::milliseconds backoff_max{250};
+  std::chrono::milliseconds backoff_max{150};
 };
 
 enum class op_class : uint8_t { read, idempotent_write, conditional_write };

@@ -21,7 +21,10 @@ struct router_options {
   retry_options retry;
   /// One attempt at a segment (a replica that does not answer in time is
   /// treated as down for this request).
-  std::chrono::milliseconds segment_timeout{2'000};
+  // One attempt at a replica. Well under the 2 s recovery objective: a
+  // request already forwarded to an owner that is then killed is never
+  // bounced by CAF 0.17, so it waits this long before trying elsewhere.
+  std::chrono::milliseconds segment_timeout{1'000};
   /// Calls to placement (tables, cluster, rope refresh).
   std::chrono::milliseconds admin_timeout{5'000};
   /// Establishing a connection to an owner or to placement.

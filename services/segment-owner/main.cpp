@@ -1,5 +1,5 @@
-// ropekv-segment-owner: parses the config, opens the data directory,
-// spawns and publishes the owner actor, and runs until SIGTERM or SIGINT,
+// ropekv-segment-owner: parses the config, starts the owner (start_owner:
+// data directory, actor, publish), and runs until SIGTERM or SIGINT,
 // then stops it (every replica closes its SQLite file) before exiting.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -10,9 +10,9 @@
 #include <iostream>
 #include <thread>
 
-#include "owner_actor.hpp"
 #include "owner_config.hpp"
 #include "owner_logging.hpp"
+#include "owner_start.hpp"
 
 using namespace ropekv;
 using namespace ropekv::segment_owner;
@@ -38,35 +38,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   setup_logging(cfg.log_level);
-  auto dir = data_dir::open(cfg.data_dir);
-  auto saved = dir ? dir->load_node_id() : result<node_id>(dir.error());
-  if (!saved) {
-    spdlog::critical("event=data_dir_failed path={} error=\"{}\"", cfg.data_dir, saved.error().message);
-    return 1;
-  }
-
   caf::actor_system sys{cfg};
-  auto owner = spawn_owner(sys, *opts, std::move(*dir), *saved);
-  auto port = sys.middleman().publish(owner, cfg.port, cfg.host.c_str(), true);
-  if (!port) {
-    spdlog::critical("event=publish_failed host={} port={} error=\"{}\"", cfg.host, cfg.port, sys.render(port.error()));
-    caf::anon_send_exit(owner, caf::exit_reason::user_shutdown);
+  auto owner = start_owner(sys, *opts, cfg.data_dir, cfg.port);
+  if (!owner) {
+    spdlog::critical("event=start_failed error=\"{}\"", owner.error().message);
     return 1;
   }
-  caf::anon_send(owner, listen_atom_v, cfg.host + ":" + std::to_string(*port));
-  std::cout << "listening on " << cfg.host << ':' << *port << std::endl;
+  std::cout << "listening on " << owner->address << std::endl;
 
   int sig = 0;
   sigwait(&stop, &sig);
   spdlog::info("event=shutdown signal={}", sig);
-  {
-    // The owner quits only after every replica actor is gone (files closed).
-    caf::scoped_actor self{sys};
-    self->monitor(owner);
-    self->send_exit(owner, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {},
-                  caf::after(std::chrono::seconds(20)) >> [] { spdlog::error("event=stop_timeout"); });
-  }
+  // The owner quits only after every replica actor is gone (files closed).
+  stop_owner(sys, owner->actor);
   spdlog::info("event=stopped");
   // CAF 0.17.6 can deadlock in ~actor_system after detached actors ended
   // (actor-framework#1196, fixed in 0.18). Every replica is closed by now,

@@ -46,11 +46,10 @@ void on_tick(owner_pointer self) {
   }
 }
 
-void begin_stop(owner_pointer self, caf::error reason) {
+/// Closes every replica actor; the owner quits when the last is down.
+void close_replicas(owner_pointer self) {
   auto& st = self->state;
-  if (!st.stopping) spdlog::info("event=stopping replicas={} reason=\"{}\"", st.actors.size(), caf::to_string(reason));
-  st.stopping = true;
-  st.stop_reason = std::move(reason);
+  st.handoff.reset();
   if (st.actors.empty()) {
     self->quit(st.stop_reason);
     return;
@@ -60,6 +59,85 @@ void begin_stop(owner_pointer self, caf::error reason) {
   for (auto& [group, actor] : st.actors) self->send_exit(actor, caf::exit_reason::user_shutdown);
 }
 
+uint64_t segment_of(const owner_actor_state& st, segment_id group) {
+  const auto* r = st.core.by_group(group);
+  return r != nullptr ? r->segment.value : group.value;
+}
+
+long long ms_since(time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count();
+}
+
+/// One transfer answered (or failed, or its replica went down): once none
+/// is due the stop goes on.
+void settle_handoff(owner_pointer self, segment_id group) {
+  auto& st = self->state;
+  if (!st.handoff || !st.handoff->settle(group) || !st.handoff->done()) return;
+  spdlog::info("event=leader_handoff_done ms={}", ms_since(st.handoff_started));
+  close_replicas(self);
+}
+
+/// Asks every replica for a leadership transfer (node 0: c-raft picks the
+/// most up-to-date other voter). Replicas that do not lead answer
+/// not_leader at once; leaders answer once another voter leads or the
+/// transfer timed out (c-raft: one election timeout). Never blocks: each
+/// answer settles one entry of st.handoff, all bounded by handoff_budget.
+void hand_off_leadership(owner_pointer self) {
+  auto& st = self->state;
+  st.handoff.emplace();
+  st.handoff_started = clock::now();
+  for (const auto& [group, actor] : st.actors) st.handoff->expect(segment_id{group});
+  for (const auto& [group, actor] : st.actors) {
+    segment_id g{group};
+    pb::MembershipRequest req;
+    req.set_op(pb::MembershipRequest::TRANSFER_LEADER);
+    req.set_node_id(0);
+    self->request(actor, st.opts.handoff_budget, req)
+        .then(
+            [self, g](pb::AdminReply& reply) {
+              auto& st = self->state;
+              auto outcome = classify_transfer(reply, st.core.self());
+              if (outcome == handoff_outcome::not_leader) {
+                spdlog::debug("event=leader_transfer segment={} group={} outcome=skipped why=not_leader",
+                              segment_of(st, g), g.value);
+              } else if (outcome == handoff_outcome::ok) {
+                spdlog::info("event=leader_transfer segment={} group={} to={} outcome=ok ms={}", segment_of(st, g),
+                             g.value, reply.segment().leader_hint(), ms_since(st.handoff_started));
+              } else {
+                spdlog::warn("event=leader_transfer segment={} group={} to={} outcome=failed ms={} error=\"{}\" "
+                             "action=close_anyway",
+                             segment_of(st, g), g.value, reply.segment().leader_hint(), ms_since(st.handoff_started),
+                             reply.status().message());
+              }
+              settle_handoff(self, g);
+            },
+            [self, g](caf::error& err) {
+              auto& st = self->state;
+              bool timeout = err == caf::sec::request_timeout;
+              spdlog::warn("event=leader_transfer segment={} group={} to=0 outcome={} ms={} error=\"{}\" "
+                           "action=close_anyway",
+                           segment_of(st, g), g.value, timeout ? "timeout" : "failed", ms_since(st.handoff_started),
+                           caf::to_string(err));
+              settle_handoff(self, g);
+            });
+  }
+}
+
+void begin_stop(owner_pointer self, caf::error reason) {
+  auto& st = self->state;
+  bool first = !st.stopping;
+  if (first) spdlog::info("event=stopping replicas={} reason=\"{}\"", st.actors.size(), caf::to_string(reason));
+  st.stopping = true;
+  st.stop_reason = std::move(reason);
+  if (first && !st.actors.empty() && st.opts.handoff_budget.count() > 0) {
+    hand_off_leadership(self);
+    return;
+  }
+  // A second exit while transfers are due: stop waiting for them.
+  if (st.handoff) spdlog::warn("event=leader_handoff_abandoned pending={}", st.handoff->pending());
+  close_replicas(self);
+}
+
 void on_down(owner_pointer self, caf::down_msg& msg) {
   auto& st = self->state;
   for (auto& [group, actor] : st.actors) {
@@ -67,7 +145,12 @@ void on_down(owner_pointer self, caf::down_msg& msg) {
     segment_id g{group};
     st.actors.erase(g.value);
     on_replica_down(self, g, msg.reason);
-    if (st.stopping && st.actors.empty()) self->quit(st.stop_reason);
+    if (st.stopping && st.actors.empty()) {
+      st.handoff.reset();
+      self->quit(st.stop_reason);
+      return;
+    }
+    settle_handoff(self, g);  // gone during the handoff: nothing to wait for
     return;
   }
   on_link_down(self, msg.source);

@@ -48,9 +48,16 @@
 // message yet). Leader changes, splits and finished moves are logged from
 // the answers.
 //
-// Shutdown: an exit message stops every replica actor (each closes its
-// file) and the owner quits when the last is gone, so once its down
-// message is out every SQLite file is closed.
+// Shutdown (SIGTERM/SIGINT in main, stop_owner): on the exit message the
+// owner first hands off leadership (leader_handoff.hpp): every replica is
+// asked for a TRANSFER_LEADER to node 0 (c-raft picks the most up-to-date
+// other voter); non-leaders answer not_leader at once, leaders once another
+// voter leads. Each transfer is logged (event=leader_transfer segment=..
+// to=.. outcome=ok|failed|timeout ms=..). When every answer is in, or
+// after handoff_budget (3 s), every replica actor is stopped (each closes
+// its file; a failed transfer is closed anyway and the group elects) and
+// the owner quits when the last is gone, so once its down message is out
+// every SQLite file is closed. A second exit message skips the wait.
 #include <caf/actor_system.hpp>
 
 #include "data_dir.hpp"

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "data_dir.hpp"
+#include "leader_handoff.hpp"
 #include "owner_options.hpp"
 #include "owner_state.hpp"
 #include "peer_book.hpp"
@@ -43,6 +44,10 @@ struct owner_actor_state {
   bool started = false;
   bool stopping = false;
   caf::error stop_reason;
+  /// Set while a graceful stop waits for leadership transfers (replicas
+  /// not closed yet); reset once they close.
+  std::optional<leader_handoff> handoff;
+  time_point handoff_started{};
 
   net::placement_actor placement;
   std::map<uint64_t, segment::segment_replica_actor> actors;  // group -> replica actor

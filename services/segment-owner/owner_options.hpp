@@ -31,6 +31,9 @@ struct owner_options {
   /// Waiting for placement or a peer connection longer than this fails the
   /// attempt (it is retried with backoff).
   std::chrono::milliseconds call_timeout{3000};
+  /// On a graceful stop, how long the owner waits for the leadership
+  /// transfers of the groups it leads before it closes them anyway.
+  std::chrono::milliseconds handoff_budget{3000};
   /// Retries of connects and registrations back off from min to max.
   std::chrono::milliseconds backoff_min{200};
   std::chrono::milliseconds backoff_max{5000};

@@ -62,6 +62,20 @@ TEST(router_retry_policy, not_leader_without_hint_tries_the_next_replica_with_ba
   EXPECT_EQ(d.node, node_id{2});
 }
 
+// Regression: after a leader's kill -9 the rope still prefers the dead node.
+// Once every replica was tried, a failed connect to it must move on to the
+// survivors (who learn the election's winner), not back to the dead node.
+TEST(router_retry_policy, all_tried_keeps_cycling_past_a_dead_preferred_node) {
+  retry_options o;
+  auto d = decide(o, op_class::idempotent_write, three_replicas(), at(4, 1, {1, 2, 3}),
+                  {outcome_kind::connect_failed, {}, "unreachable"});
+  EXPECT_EQ(d.what, action::retry_node);
+  EXPECT_EQ(d.node, node_id{2});
+  d = decide(o, op_class::idempotent_write, three_replicas(), at(5, 2, {1, 2, 3}),
+             {outcome_kind::not_leader, {}, ""});
+  EXPECT_EQ(d.node, node_id{3});
+}
+
 TEST(router_retry_policy, wrong_segment_refreshes_first_one_without_delay) {
   retry_options o;
   auto d = decide(o, op_class::conditional_write, three_replicas(), at(1, 1),

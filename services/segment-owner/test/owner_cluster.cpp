@@ -94,6 +94,13 @@ bool owner_cluster::start_owner(unsigned i) {
                     "--host-label=host-" + rack, "--heartbeat-ms=300", "--election-timeout-ms=600"});
 }
 
+std::string owner_cluster::owner_log(unsigned i) const {
+  std::ifstream in(owners_[i].log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 int owner_cluster::stop_owner(unsigned i) { return owners_[i].proc ? owners_[i].proc->stop() : -1; }
 
 void owner_cluster::kill_owner(unsigned i) {

@@ -52,6 +52,8 @@ class owner_cluster {
   /// The last lines of every process's log (printed when a test failed,
   /// or always with ROPEKV_TEST_LOGS=<lines> in the environment).
   std::string log_tails(size_t lines) const;
+  /// Owner i's whole log (stderr, appended across restarts).
+  std::string owner_log(unsigned i) const;
 
  private:
   struct process {

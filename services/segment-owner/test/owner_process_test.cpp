@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "kv_client.hpp"
@@ -25,6 +27,19 @@ using steady = std::chrono::steady_clock;
 
 double ms_since(steady::time_point t0) {
   return std::chrono::duration<double, std::milli>(steady::now() - t0).count();
+}
+
+/// The owner's event=leader_transfer lines by segment (the last one wins).
+std::map<uint64_t, std::string> transfer_lines(const std::string& log) {
+  std::map<uint64_t, std::string> out;
+  std::istringstream in(log);
+  const std::string key = "event=leader_transfer segment=";
+  for (std::string line; std::getline(in, line);) {
+    auto at = line.find(key);
+    if (at == std::string::npos) continue;
+    out[std::stoull(line.substr(at + key.size()))] = line;
+  }
+  return out;
 }
 
 class owner_process_test : public ::testing::Test {
@@ -234,10 +249,34 @@ TEST_F(owner_process_test, a_rolling_restart_under_load_loses_no_write) {
       else ++failed;
     }
   });
+  size_t transfers = 0;
   for (unsigned i = 0; i < cluster_.size(); ++i) {
     std::this_thread::sleep_for(1s);
+    // The segments this owner leads (placement's hints, from heartbeats).
+    std::set<uint64_t> led;
+    if (auto c = cluster_.cluster()) {
+      for (const auto& s : c->segments())
+        if (s.leader_hint() == cluster_.node_of(i)) led.insert(s.id());
+    }
+    size_t log_from = cluster_.owner_log(i).size();
     auto t0 = steady::now();
     EXPECT_EQ(cluster_.stop_owner(i), 0) << "owner " << i + 1 << " did not stop cleanly";
+    // Leader transfer first (DESIGN §5): every segment it led was handed
+    // to another voter before its replicas closed, not left to an election.
+    auto lines = transfer_lines(cluster_.owner_log(i).substr(log_from));
+    for (uint64_t seg : led) {
+      auto it = lines.find(seg);
+      ASSERT_TRUE(it != lines.end()) << "owner " << i + 1 << " led segment " << seg << " but logged no transfer";
+      EXPECT_NE(it->second.find("outcome=ok"), std::string::npos) << it->second;
+    }
+    for (const auto& [seg, line] : lines) {
+      if (line.find("outcome=ok") == std::string::npos) continue;
+      ++transfers;
+      auto ms = line.find(" ms=");
+      std::cout << "[ measure  ] owner " << i + 1 << " handed segment " << seg << " over in "
+                << (ms == std::string::npos ? std::string("?") : line.substr(ms + 4, line.find(' ', ms + 4) - ms - 4))
+                << " ms\n";
+    }
     ASSERT_TRUE(cluster_.start_owner(i));
     ASSERT_TRUE(caught_up(cluster_.node_of(i), 30s)) << "owner " << i + 1 << " did not catch up";
     std::cout << "[ measure  ] owner " << i + 1 << " stopped, restarted and caught up in " << ms_since(t0) << " ms\n";
@@ -246,6 +285,7 @@ TEST_F(owner_process_test, a_rolling_restart_under_load_loses_no_write) {
   load.join();
   EXPECT_EQ(failed.load(), 0) << "writes that never succeeded within 15 s";
   EXPECT_GT(acked.size(), 20u);
+  EXPECT_GT(transfers, 0u) << "no owner handed any leadership over";
   acked_ = std::move(acked);
   std::cout << "[ measure  ] " << acked_.size() << " writes acknowledged during the rolling restart\n";
   expect_all_acked_readable(*client_);

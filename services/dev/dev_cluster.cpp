@@ -1,0 +1,96 @@
+#include "dev_cluster.hpp"
+
+#include <caf/scoped_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+namespace ropekv::dev {
+
+namespace {
+
+/// True once every owner has registered at its current address (a restart
+/// gives owners new ports; placement's catalog still has the old ones until
+/// they re-register).
+bool all_registered(const pb::ClusterReply& cluster, const std::vector<segment_owner::owner_endpoint>& owners) {
+  return std::all_of(owners.begin(), owners.end(), [&](const segment_owner::owner_endpoint& owner) {
+    const auto& nodes = cluster.nodes();
+    return std::any_of(nodes.begin(), nodes.end(),
+                       [&](const pb::NodeDescriptor& node) { return node.address() == owner.address; });
+  });
+}
+
+}  // namespace
+
+dev_cluster::~dev_cluster() { stop(); }
+
+status dev_cluster::start(const dev_options& options) {
+  if (options.owners == 0) return make_error(errc::invalid_argument, "--owners must be at least 1");
+  const std::filesystem::path root(options.data_dir);
+
+  placement_service::placement_start_options placement;
+  placement.data_dir = (root / "placement").string();
+  auto started = placement_service::start_placement(sys_, placement);
+  if (!started) return std::move(started).error();
+  placement_ = std::move(*started);
+  const auto placement_address = placement.host + ":" + std::to_string(placement_->port);
+
+  for (unsigned i = 1; i <= options.owners; ++i) {
+    segment_owner::owner_options owner;
+    owner.placement = placement_address;
+    owner.rack = "r" + std::to_string(i);
+    owner.host_label = "dev-" + std::to_string(i);
+    auto dir = (root / ("owner-" + std::to_string(i))).string();
+    auto endpoint = segment_owner::start_owner(sys_, owner, dir, 0);
+    if (!endpoint) {
+      stop();
+      return std::move(endpoint).error();
+    }
+    spdlog::info("event=owner_started index={} address={} data_dir={}", i, endpoint->address, dir);
+    owners_.push_back(std::move(*endpoint));
+  }
+
+  // HTTP opens only once placement knows every owner, so a table created
+  // right away is spread over all of them. Not fatal: a table created
+  // before the last one registers is placed on those registered so far.
+  if (!wait_for_owners(std::chrono::seconds(30)))
+    spdlog::warn("event=owners_not_registered action=serve_anyway");
+
+  router::router_service_options routing;
+  routing.http.port = options.http_port;
+  routing.http.server_name = "ropekv-dev";
+  routing.placement.handle = placement_->actor;
+  router_ = std::make_unique<router::router_service>(sys_, routing);
+  if (auto http = router_->start(); !http) {
+    stop();
+    return std::move(http).error();
+  }
+  return {};
+}
+
+bool dev_cluster::wait_for_owners(std::chrono::seconds limit) {
+  caf::scoped_actor self{sys_};
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool done = false;
+    self->request(placement_->actor, std::chrono::seconds(2), cluster_atom_v)
+        .receive([&](pb::ClusterReply& cluster) { done = all_registered(cluster, owners_); },
+                 [](caf::error&) {});
+    if (done) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void dev_cluster::stop() {
+  if (router_) router_->stop();
+  router_.reset();
+  for (auto& owner : owners_) segment_owner::stop_owner(sys_, owner.actor);
+  owners_.clear();
+  if (placement_) placement_service::stop_placement(sys_, placement_->actor);
+  placement_.reset();
+}
+
+}  // namespace ropekv::dev

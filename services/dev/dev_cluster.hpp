@@ -1,0 +1,66 @@
+#pragma once
+// dev_cluster: the embedded mode (DESIGN §1) -- placement, N segment-owners
+// and a router as actors of one actor system, on one data directory:
+//
+//   <data_dir>/placement/placement.db     placement's catalog
+//   <data_dir>/owner-<i>/                 owner i (1..N): node.id, segments/
+//
+// Same code paths as the separate processes: start_placement, start_owner
+// and router_service, each published on 127.0.0.1 with an OS-picked port.
+// Owners reach placement and each other by "host:port" through the
+// middleman (which hands back a local handle for an actor of this process);
+// the router gets placement's handle directly and reaches owners by
+// address. Owner i declares rack r<i> and host label dev-<i>, so the
+// default replication factor of 3 places one replica on each of 3 owners.
+//
+// Threads: start() and stop() from one controlling thread (stop() joins the
+// router's I/O threads), never from a CAF worker.
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "owner_start.hpp"
+#include "placement_start.hpp"
+#include "ropekv/common/result.hpp"
+#include "router_service.hpp"
+
+namespace ropekv::dev {
+
+struct dev_options {
+  std::string data_dir = "data";
+  uint16_t http_port = 8080;  // 0: the OS picks one
+  unsigned owners = 3;
+};
+
+class dev_cluster {
+ public:
+  explicit dev_cluster(caf::actor_system& sys) : sys_(sys) {}
+  ~dev_cluster();  // stop()
+  dev_cluster(const dev_cluster&) = delete;
+  dev_cluster& operator=(const dev_cluster&) = delete;
+
+  /// Starts placement, then the owners, then the router's HTTP server. On
+  /// failure whatever was started is stopped again.
+  status start(const dev_options& options);
+  /// The router's HTTP port (valid after a successful start()).
+  uint16_t http_port() const noexcept { return router_ ? router_->port() : 0; }
+  /// Router first (drains HTTP), then the owners (every replica file
+  /// closed), then placement (catalog closed). Idempotent.
+  void stop();
+
+ private:
+  /// Polls placement until every owner registered at its current address.
+  bool wait_for_owners(std::chrono::seconds limit);
+
+  caf::actor_system& sys_;
+  std::optional<placement_service::placement_endpoint> placement_;
+  std::vector<segment_owner::owner_endpoint> owners_;
+  std::unique_ptr<router::router_service> router_;
+};
+
+}  // namespace ropekv::dev

@@ -1,0 +1,99 @@
+// The ropekv-dev executable as a real process: placement, three owners and
+// the router in one process on one data directory. It prints its listening
+// lines, serves the API, stops cleanly on SIGTERM and keeps its data across
+// a restart on the same directory. Stopped by PID even when a check fails
+// (child_process's destructor).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+#include "temp_dir.hpp"
+
+namespace ropekv::dev::test {
+namespace {
+
+using namespace std::chrono_literals;
+using router::test::child_process;
+using router::test::http_client;
+using router::test::http_reply;
+using router::test::temp_dir;
+
+constexpr auto item_url = "/v1/tables/dev_items/items/k1";
+
+/// Starts ropekv-dev on `data_dir`; the HTTP port from its listening lines
+/// (0 when they did not come).
+uint16_t launch(std::unique_ptr<child_process>& child, const std::string& data_dir) {
+  child = std::make_unique<child_process>(
+      std::vector<std::string>{ROPEKV_DEV_BIN, "--http-port=0", "--data-dir=" + data_dir, "--log-level=warn"});
+  auto line = child->read_line(30s);
+  EXPECT_TRUE(line) << "no 'listening on' line";
+  if (!line) return 0;
+  const std::string prefix = "listening on 127.0.0.1:";
+  EXPECT_EQ(line->rfind(prefix, 0), 0u) << *line;
+  if (line->rfind(prefix, 0) != 0) return 0;
+  auto port = line->substr(prefix.size());
+  auto banner = child->read_line(5s);
+  EXPECT_EQ(banner.value_or(""), "RopeKV router listening on http://127.0.0.1:" + port);
+  return static_cast<uint16_t>(std::stoi(port));
+}
+
+/// Repeats `call` until it answers `status` or 60 s pass (leaders are being
+/// elected, the router is learning the rope); the last reply.
+template <class Call>
+http_reply until_status(unsigned status, Call call) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  http_reply reply = call();
+  while (reply.status != status && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+    reply = call();
+  }
+  return reply;
+}
+
+TEST(dev_process, serves_the_api_and_keeps_data_across_a_restart) {
+  temp_dir tmp;
+  const auto data_dir = tmp.file("data");
+  std::unique_ptr<child_process> child;
+  uint16_t port = launch(child, data_dir);
+  ASSERT_NE(port, 0);
+  {
+    http_client c(port);
+    EXPECT_EQ(until_status(200, [&] { return c.get("/readyz"); }).status, 200u);
+    auto created = until_status(201, [&] { return c.put("/v1/tables/dev_items", R"({"hash_key":"id"})"); });
+    ASSERT_EQ(created.status, 201u) << created.body;
+    auto put = until_status(200, [&] { return c.put(item_url, R"({"color":"blue","n":7})"); });
+    ASSERT_EQ(put.status, 200u) << put.body;
+    auto got = c.get(item_url);
+    ASSERT_EQ(got.status, 200u) << got.body;
+    EXPECT_STREQ(got.json()["item"]["color"].GetString(), "blue");
+  }
+  EXPECT_EQ(child->stop(30s), 0) << "no clean exit on SIGTERM";
+  EXPECT_TRUE(std::filesystem::exists(data_dir + "/placement/placement.db"));
+  for (auto owner : {"owner-1", "owner-2", "owner-3"})
+    EXPECT_TRUE(std::filesystem::exists(data_dir + "/" + owner + "/node.id")) << owner;
+
+  port = launch(child, data_dir);
+  ASSERT_NE(port, 0);
+  http_client c(port);
+  auto got = until_status(200, [&] { return c.get(item_url); });
+  ASSERT_EQ(got.status, 200u) << got.body;
+  EXPECT_STREQ(got.json()["item"]["color"].GetString(), "blue");
+  EXPECT_EQ(got.json()["item"]["n"].GetInt(), 7);
+  auto tables = c.get("/v1/tables");
+  ASSERT_EQ(tables.status, 200u);
+  EXPECT_EQ(tables.json()["tables"].Size(), 1u) << tables.body;
+  EXPECT_EQ(child->stop(30s), 0) << "no clean exit on SIGTERM after the restart";
+}
+
+TEST(dev_process, bad_flags_exit_with_code_2) {
+  child_process child({ROPEKV_DEV_BIN, "--owners=0"});
+  EXPECT_FALSE(child.read_line(10s));
+  EXPECT_EQ(child.stop(5s), 2);
+}
+
+}  // namespace
+}  // namespace ropekv::dev::test

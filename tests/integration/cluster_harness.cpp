@@ -1,0 +1,258 @@
+#include "cluster_harness.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "ropekv/keys/key_codec.hpp"
+#include "ropekv/keys/partition.hpp"
+
+namespace ropekv::integration {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+std::string make_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ropekv-cluster-XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+std::string tail(const std::string& path, size_t lines) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  for (std::string line; std::getline(in, line);) {
+    last.push_back(line);
+    if (last.size() > lines) last.pop_front();
+  }
+  std::ostringstream out;
+  for (const auto& l : last) out << "  " << l << '\n';
+  return out.str();
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    auto b = static_cast<uint8_t>(c);
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+template <class Pred>
+bool poll_until(std::chrono::milliseconds bound, Pred pred, std::chrono::milliseconds step = 100ms) {
+  const auto deadline = steady::now() + bound;
+  for (;;) {
+    if (pred()) return true;
+    if (steady::now() >= deadline) return false;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+}  // namespace
+
+cluster_harness::cluster_harness(cluster_options options) : options_(std::move(options)), dir_(make_temp_dir()) {
+  placement_ = {"placement", dir_ + "/placement", dir_ + "/placement.log", 0, nullptr};
+  owners_.resize(options_.owners);
+  for (unsigned i = 0; i < options_.owners; ++i) {
+    std::string n = "owner" + std::to_string(i + 1);
+    owners_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
+  }
+  router_ = {"router", "", dir_ + "/router.log", 0, nullptr};
+}
+
+cluster_harness::~cluster_harness() {
+  const char* want = std::getenv("ROPEKV_TEST_LOGS");
+  if (::testing::Test::HasFailure() || want != nullptr) std::cerr << log_tails(want ? std::stoul(want) : 30);
+  admin_.reset();
+  // Router first (no new requests), then the owners, then placement.
+  router_.proc.reset();
+  for (auto& o : owners_) o.proc.reset();
+  placement_.proc.reset();
+  if (!std::getenv("ROPEKV_KEEP_DATA")) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+::testing::AssertionResult cluster_harness::launch(process& p, std::vector<std::string> args) {
+  p.proc.reset();
+  try {
+    p.proc = std::make_unique<child_process>(args, p.log);
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << e.what();
+  }
+  p.port = p.proc->wait_listening(30s);
+  if (p.port == 0)
+    return ::testing::AssertionFailure() << p.name << " printed no 'listening on' line; log:\n" << tail(p.log, 20);
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult cluster_harness::start_placement() {
+  // Port 0 the first time; afterwards the port the others were told.
+  return launch(placement_, {ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(placement_.port),
+                             "--data-dir=" + placement_.data_dir, "--down-after=" + options_.down_after,
+                             "--tick-interval=200ms", "--log-level=info"});
+}
+
+int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc->stop() : -1; }
+
+::testing::AssertionResult cluster_harness::start_owner(unsigned i) {
+  auto& o = owners_[i];
+  std::string n = std::to_string(i + 1);
+  return launch(o, {ROPEKV_OWNER_BIN, "--port=0", "--data-dir=" + o.data_dir,
+                    "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1", "--rack=r" + n,
+                    "--host-label=host-" + n, "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
+                    "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms), "--log-level=info"});
+}
+
+int cluster_harness::stop_owner(unsigned i) { return owners_[i].proc ? owners_[i].proc->stop() : -1; }
+
+void cluster_harness::kill9_owner(unsigned i) {
+  if (owners_[i].proc) owners_[i].proc->kill9();
+}
+
+bool cluster_harness::owner_running(unsigned i) const { return owners_[i].proc && owners_[i].proc->running(); }
+
+::testing::AssertionResult cluster_harness::start_router() {
+  auto r = launch(router_, {ROPEKV_ROUTER_BIN, "--http-port=0",
+                            "--placement=127.0.0.1:" + std::to_string(placement_.port),
+                            "--segment-timeout=" + options_.segment_timeout,
+                            "--request-deadline=" + options_.request_deadline, "--log-level=info"});
+  if (r) admin_ = std::make_unique<http_client>(router_.port, 15s);
+  return r;
+}
+
+::testing::AssertionResult cluster_harness::start(std::chrono::milliseconds bound) {
+  if (auto r = start_placement(); !r) return r;
+  for (unsigned i = 0; i < owners_.size(); ++i)
+    if (auto r = start_owner(i); !r) return r;
+  if (auto r = start_router(); !r) return r;
+  if (!poll_until(bound, [&] { return admin_->get("/readyz").status == 200; }))
+    return ::testing::AssertionFailure() << "/readyz never answered 200";
+  if (!poll_until(bound, [&] { return alive_nodes().size() == owners_.size(); }))
+    return ::testing::AssertionFailure() << "not every owner registered with placement";
+  return ::testing::AssertionSuccess();
+}
+
+uint64_t cluster_harness::node_of(unsigned i) const {
+  std::ifstream in(owners_[i].data_dir + "/node.id");
+  uint64_t id = 0;
+  in >> id;
+  return id;
+}
+
+int cluster_harness::index_of(uint64_t node) const {
+  for (unsigned i = 0; i < owners_.size(); ++i)
+    if (node != 0 && node_of(i) == node) return static_cast<int>(i);
+  return -1;
+}
+
+std::optional<rapidjson::Document> cluster_harness::cluster() {
+  auto r = admin_->get("/v1/cluster");
+  if (r.status != 200) return std::nullopt;
+  auto d = r.json();
+  if (!d.IsObject()) return std::nullopt;
+  return d;
+}
+
+std::vector<uint64_t> cluster_harness::alive_nodes() {
+  std::vector<uint64_t> out;
+  auto c = cluster();
+  if (!c || !c->HasMember("nodes")) return out;
+  for (const auto& n : (*c)["nodes"].GetArray())
+    if (n["alive"].GetBool()) out.push_back(n["id"].GetUint64());
+  return out;
+}
+
+std::optional<std::vector<segment_view>> cluster_harness::segments(const std::string& table) {
+  auto c = cluster();
+  if (!c || !c->HasMember("segments")) return std::nullopt;
+  std::vector<segment_view> out;
+  for (const auto& s : (*c)["segments"].GetArray()) {
+    if (!s.HasMember("table") || table != s["table"].GetString()) continue;
+    segment_view v;
+    v.id = s["id"].GetUint64();
+    v.table = table;
+    v.start_hex = s["start_key"].GetString();
+    v.end_hex = s["end_key"].GetString();
+    for (const auto& r : s["replicas"].GetArray()) v.replicas.push_back(r.GetUint64());
+    v.leader_hint = s["leader_hint"].GetUint64();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+uint64_t cluster_harness::table_id(const std::string& table) {
+  auto r = admin_->get("/v1/tables/" + table);
+  if (r.status != 200) return 0;
+  auto d = r.json();
+  return d.IsObject() && d.HasMember("id") ? d["id"].GetUint64() : 0;
+}
+
+std::string cluster_harness::rope_hex(uint64_t id, const std::string& hash_key) {
+  return to_hex(keys::hash_key_prefix(static_cast<uint32_t>(id), keys::partition_of(hash_key), hash_key));
+}
+
+std::string cluster_harness::key_in(const segment_view& s, uint64_t id, const std::string& stem) {
+  for (int n = 0; n < 1'000'000; ++n) {
+    std::string hk = stem + std::to_string(n);
+    std::string k = rope_hex(id, hk);
+    if (k >= s.start_hex && (s.end_hex.empty() || k < s.end_hex)) return hk;
+  }
+  return {};
+}
+
+::testing::AssertionResult cluster_harness::create_table(const std::string& name, const std::string& spec,
+                                                         std::chrono::milliseconds bound) {
+  auto r = admin_->put("/v1/tables/" + name, spec);
+  if (r.status != 201) return ::testing::AssertionFailure() << "PUT table " << name << ": " << r.status << ' ' << r.body;
+  return wait_writable(name, bound);
+}
+
+::testing::AssertionResult cluster_harness::wait_writable(const std::string& table, std::chrono::milliseconds bound) {
+  const auto deadline = steady::now() + bound;
+  auto left = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()); };
+  uint64_t id = table_id(table);
+  if (id == 0) return ::testing::AssertionFailure() << "table " << table << " unknown";
+  std::vector<segment_view> segs;
+  bool led = poll_until(left(), [&] {
+    auto s = segments(table);
+    auto alive = alive_nodes();
+    if (!s || s->empty()) return false;
+    for (const auto& seg : *s)
+      if (std::find(alive.begin(), alive.end(), seg.leader_hint) == alive.end()) return false;
+    segs = std::move(*s);
+    return true;
+  }, 200ms);
+  if (!led) return ::testing::AssertionFailure() << "segments of " << table << " got no live leader";
+  // Leader hints come from heartbeats; a write per segment proves it.
+  bool range = admin_->get("/v1/tables/" + table).json().HasMember("range_key");
+  for (const auto& seg : segs) {
+    std::string url = "/v1/tables/" + table + "/items/" + url_escape(key_in(seg, id, "zz-probe-")) +
+                      (range ? "/p" : "");
+    if (!poll_until(left(), [&] { return admin_->put(url, R"({"probe":true})").status == 200; }, 200ms))
+      return ::testing::AssertionFailure() << "segment " << seg.id << " of " << table << " takes no write";
+    if (auto d = admin_->del(url); d.status != 200)
+      return ::testing::AssertionFailure() << "probe delete: " << d.status << ' ' << d.body;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::string cluster_harness::log_tails(size_t lines) const {
+  std::string out = "--- " + placement_.log + "\n" + tail(placement_.log, lines);
+  for (const auto& o : owners_) out += "--- " + o.log + "\n" + tail(o.log, lines);
+  out += "--- " + router_.log + "\n" + tail(router_.log, lines);
+  return out;
+}
+
+}  // namespace ropekv::integration

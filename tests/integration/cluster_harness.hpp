@@ -1,0 +1,119 @@
+#pragma once
+// cluster_harness: a whole RopeKV cluster on loopback for end-to-end tests
+// through the router's HTTP API — one ropekv-placement, N
+// ropekv-segment-owner processes (racks r1..rN, host labels host-1..host-N)
+// and one ropekv-router, every one on port 0 (placement keeps its first
+// port across restarts: the others were told that address), each with its
+// own data dir under one temp dir and stderr in a log file there.
+//
+// Owns the processes and the temp dir. The destructor stops every child by
+// PID (SIGTERM, then SIGKILL after a bound), also when a test failed, and
+// prints the logs' tails then (or always with ROPEKV_TEST_LOGS=<lines>).
+// Driven from the test's thread only; load threads use their own
+// http_client against router_port().
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+
+namespace ropekv::integration {
+
+struct cluster_options {
+  unsigned owners = 3;
+  unsigned heartbeat_ms = 300;
+  unsigned election_timeout_ms = 600;  // the owners' default
+  std::string down_after = "120s";       // placement: repair around a silent owner
+  std::string segment_timeout = "1s";    // router: one attempt at a replica (its default)
+  std::string request_deadline = "10s";  // router: whole request, retries included
+};
+
+/// One segment as GET /v1/cluster shows it (keys as lower-case hex).
+struct segment_view {
+  uint64_t id = 0;
+  std::string table;
+  std::string start_hex;
+  std::string end_hex;  // "" = end of the keyspace
+  std::vector<uint64_t> replicas;
+  uint64_t leader_hint = 0;
+};
+
+class cluster_harness {
+ public:
+  explicit cluster_harness(cluster_options options = {});
+  ~cluster_harness();
+  cluster_harness(const cluster_harness&) = delete;
+  cluster_harness& operator=(const cluster_harness&) = delete;
+
+  /// Placement, the owners (all registered), the router (/readyz 200).
+  ::testing::AssertionResult start(std::chrono::milliseconds bound = std::chrono::seconds(60));
+
+  uint16_t router_port() const noexcept { return router_.port; }
+  unsigned owners() const noexcept { return static_cast<unsigned>(owners_.size()); }
+
+  /// Owner i: kill -9 / SIGTERM (exit code, 0 = clean) / (re)start on its
+  /// data dir on a new port (it registers its new address).
+  void kill9_owner(unsigned i);
+  int stop_owner(unsigned i);
+  ::testing::AssertionResult start_owner(unsigned i);
+  bool owner_running(unsigned i) const;
+  /// Placement: SIGTERM (exit code) / restart on its data dir and port.
+  int stop_placement();
+  ::testing::AssertionResult start_placement();
+
+  /// Node id owner i registered under (its data dir's node.id), 0 if none.
+  uint64_t node_of(unsigned i) const;
+  /// Index of the owner registered as `node`, -1 if none.
+  int index_of(uint64_t node) const;
+
+  /// GET /v1/cluster through the router; nullopt unless 200.
+  std::optional<rapidjson::Document> cluster();
+  /// Segments of `table` (nullopt when /v1/cluster does not answer).
+  std::optional<std::vector<segment_view>> segments(const std::string& table);
+  /// Node ids /v1/cluster reports alive.
+  std::vector<uint64_t> alive_nodes();
+
+  /// PUT /v1/tables/{name} with `spec`, then wait_writable(name).
+  ::testing::AssertionResult create_table(const std::string& name, const std::string& spec,
+                                          std::chrono::milliseconds bound = std::chrono::seconds(60));
+  /// Every segment of `table` has a live leader hint and takes a write (a
+  /// probe key written then deleted, one per segment).
+  ::testing::AssertionResult wait_writable(const std::string& table,
+                                           std::chrono::milliseconds bound = std::chrono::seconds(60));
+  /// Table id from GET /v1/tables/{t}; 0 if unknown.
+  uint64_t table_id(const std::string& table);
+  /// Lower-case hex of the rope key prefix of `hash_key` in table `id`.
+  static std::string rope_hex(uint64_t id, const std::string& hash_key);
+  /// A hash key "<stem><n>" whose items live in `s`.
+  static std::string key_in(const segment_view& s, uint64_t id, const std::string& stem);
+
+  /// The last `lines` lines of every process's log.
+  std::string log_tails(size_t lines) const;
+  const std::string& dir() const noexcept { return dir_; }
+
+ private:
+  struct process {
+    std::string name;
+    std::string data_dir;
+    std::string log;
+    uint16_t port = 0;
+    std::unique_ptr<child_process> proc;
+  };
+  ::testing::AssertionResult launch(process& p, std::vector<std::string> args);
+  ::testing::AssertionResult start_router();
+
+  cluster_options options_;
+  std::string dir_;
+  process placement_;
+  std::vector<process> owners_;
+  process router_;
+  std::unique_ptr<http_client> admin_;  // the test thread's client
+};
+
+}  // namespace ropekv::integration

@@ -1,0 +1,110 @@
+#include "http_client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+namespace ropekv::integration {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+rapidjson::Document http_reply::json() const {
+  rapidjson::Document d;
+  d.Parse(body.c_str(), body.size());
+  if (d.HasParseError()) d.SetNull();
+  return d;
+}
+
+std::string http_reply::error_code() const {
+  auto d = json();
+  if (!d.IsObject() || !d.HasMember("error") || !d["error"].IsObject() || !d["error"].HasMember("code") ||
+      !d["error"]["code"].IsString())
+    return "";
+  return d["error"]["code"].GetString();
+}
+
+struct http_client::impl {
+  explicit impl(uint16_t p) : port(p) {}
+  uint16_t port;
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+  bool connected = false;
+  int connections = 0;
+
+  void close() {
+    beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    stream.socket().close(ec);
+    connected = false;
+    buffer.clear();
+  }
+};
+
+http_client::http_client(uint16_t port, std::chrono::milliseconds deadline)
+    : impl_(std::make_unique<impl>(port)), deadline_(deadline) {}
+
+http_client::~http_client() { impl_->close(); }
+
+int http_client::connections() const noexcept { return impl_->connections; }
+
+http_reply http_client::request(std::string_view method, const std::string& target, const std::string& body) {
+  auto& s = *impl_;
+  beast::error_code ec;
+  if (!s.connected) {
+    s.stream.expires_after(deadline_);
+    s.stream.connect({boost::asio::ip::make_address("127.0.0.1"), s.port}, ec);
+    if (ec) {
+      s.close();
+      return {};
+    }
+    s.connected = true;
+    ++s.connections;
+  }
+  bhttp::request<bhttp::string_body> req;
+  req.version(11);
+  req.method_string(beast::string_view(method.data(), method.size()));
+  req.target(target);
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.keep_alive(true);
+  if (!body.empty() || method == "PUT" || method == "POST") {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  s.stream.expires_after(deadline_);
+  bhttp::write(s.stream, req, ec);
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64u << 20);
+  if (!ec) bhttp::read(s.stream, s.buffer, parser, ec);
+  if (ec) {
+    s.close();
+    return {};
+  }
+  auto res = parser.release();
+  http_reply out{res.result_int(), std::move(res.body()), std::string(res[bhttp::field::content_type])};
+  if (!res.keep_alive()) s.close();
+  return out;
+}
+
+std::string url_escape(std::string_view bytes) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                 c == '.' || c == '~' || c == '-';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace ropekv::integration
