@@ -19,15 +19,22 @@ Reply reply_with(pb::Status status) {
 }
 
 /// Answers `serve()` now or after a barrier, per consistency and mode.
+/// The routing is checked on arrival and again when served, since a split
+/// may have applied while the read waited for its barrier.
 template <class Reply>
-void run_read(replica_state& s, pb::Consistency consistency, std::function<Reply()> serve,
-              std::function<void(Reply)> cb) {
+void run_read(replica_state& s, const pb::Routing& routing, pb::Consistency consistency,
+              std::function<Reply()> serve, std::function<void(Reply)> cb) {
+  if (auto bad = detail::check_routing(routing, s.store->meta())) return cb(reply_with<Reply>(*bad));
+  auto checked = [&s, routing, serve = std::move(serve)]() -> Reply {
+    if (auto bad = detail::check_routing(routing, s.store->meta())) return reply_with<Reply>(*bad);
+    return serve();
+  };
   bool local = consistency == pb::EVENTUAL || s.opts.strong_reads == strong_read_mode::unsafe_local;
-  if (local) return cb(serve());
+  if (local) return cb(checked());
   if (auto bad = s.check_leader()) return cb(reply_with<Reply>(*bad));
-  s.reads.enqueue([&s, serve = std::move(serve), cb = std::move(cb)](const status& st) {
+  s.reads.enqueue([&s, checked = std::move(checked), cb = std::move(cb)](const status& st) {
     if (!st) return cb(reply_with<Reply>(detail::to_status(st.error(), s.hint())));
-    cb(serve());
+    cb(checked());
   });
 }
 
@@ -42,14 +49,10 @@ store::read_options read_opts(const replica_state& s, uint64_t as_of) {
 
 void segment_replica::get(const pb::GetRequest& request, get_callback cb) {
   auto& s = *s_;
-  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-    return cb(reply_with<pb::GetReply>(*bad));
-  }
   run_read<pb::GetReply>(
-      s, request.consistency(),
+      s, request.routing(), request.consistency(),
       [&s, request]() -> pb::GetReply {
         auto meta = s.store->meta();
-        if (auto bad = detail::check_routing(request.routing(), meta)) return reply_with<pb::GetReply>(*bad);
         if (auto bad = detail::check_item(meta, request.table_id(), request.hash_key(), request.range_key())) {
           return reply_with<pb::GetReply>(*bad);
         }
@@ -65,15 +68,9 @@ void segment_replica::get(const pb::GetRequest& request, get_callback cb) {
 
 void segment_replica::range(const pb::RangeRequest& request, items_callback cb) {
   auto& s = *s_;
-  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-    return cb(reply_with<pb::ItemsReply>(*bad));
-  }
   run_read<pb::ItemsReply>(
-      s, request.consistency(),
+      s, request.routing(), request.consistency(),
       [&s, request]() -> pb::ItemsReply {
-        if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-          return reply_with<pb::ItemsReply>(*bad);
-        }
         store::range_query q;
         q.table = request.table_id();
         q.hash_key = request.hash_key();
@@ -96,14 +93,10 @@ void segment_replica::range(const pb::RangeRequest& request, items_callback cb) 
 
 void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
   auto& s = *s_;
-  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-    return cb(reply_with<pb::ItemsReply>(*bad));
-  }
   run_read<pb::ItemsReply>(
-      s, request.consistency(),
+      s, request.routing(), request.consistency(),
       [&s, request]() -> pb::ItemsReply {
         auto meta = s.store->meta();
-        if (auto bad = detail::check_routing(request.routing(), meta)) return reply_with<pb::ItemsReply>(*bad);
         if (!detail::overlaps(meta, request.start_key(), request.end_key())) {
           return reply_with<pb::ItemsReply>(make_status(errc::wrong_segment, "scan range outside the segment"));
         }
@@ -125,17 +118,11 @@ void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
 
 void segment_replica::partition(const pb::PartitionRequest& request, partition_callback cb) {
   auto& s = *s_;
-  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-    return cb(reply_with<pb::PartitionReply>(*bad));
-  }
   // No consistency field: partition aggregates are served like STRONG reads.
   run_read<pb::PartitionReply>(
-      s, pb::STRONG,
+      s, request.routing(), pb::STRONG,
       [&s, request]() -> pb::PartitionReply {
         auto meta = s.store->meta();
-        if (auto bad = detail::check_routing(request.routing(), meta)) {
-          return reply_with<pb::PartitionReply>(*bad);
-        }
         if (auto bad = detail::check_partition(meta, request.table_id(), request.partition())) {
           return reply_with<pb::PartitionReply>(*bad);
         }
@@ -152,15 +139,9 @@ void segment_replica::partition(const pb::PartitionRequest& request, partition_c
 
 void segment_replica::changes(const pb::ChangesRequest& request, changes_callback cb) {
   auto& s = *s_;
-  if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-    return cb(reply_with<pb::ChangesReply>(*bad));
-  }
   run_read<pb::ChangesReply>(
-      s, request.consistency(),
+      s, request.routing(), request.consistency(),
       [&s, request]() -> pb::ChangesReply {
-        if (auto bad = detail::check_routing(request.routing(), s.store->meta())) {
-          return reply_with<pb::ChangesReply>(*bad);
-        }
         size_t limit = request.limit() == 0 ? 1000 : request.limit();
         auto events = s.store->changes_since(request.after_position(), limit);
         if (!events) return reply_with<pb::ChangesReply>(detail::to_status(events.error()));
