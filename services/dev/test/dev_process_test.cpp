@@ -9,18 +9,18 @@
 #include <memory>
 #include <thread>
 
-#include "child_process.hpp"
+#include "ropekv/test_support/child_process.hpp"
 #include "http_client.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::dev::test {
 namespace {
 
 using namespace std::chrono_literals;
-using router::test::child_process;
+using test_support::child_process;
 using router::test::http_client;
 using router::test::http_reply;
-using router::test::temp_dir;
+using test_support::temp_dir;
 
 constexpr auto item_url = "/v1/tables/dev_items/items/k1";
 

@@ -12,7 +12,7 @@
 #include "rope_layout.hpp"
 #include "ropekv/rope/rope_delta.hpp"
 #include "ropekv/rope/rope_proto.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::placement_service {
 namespace {
@@ -90,7 +90,7 @@ class placement_actor_test : public ::testing::Test {
     return reply.node_id();
   }
 
-  testing::temp_dir dir_;
+  test_support::temp_dir dir_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;

@@ -8,16 +8,16 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "child_process.hpp"
+#include "ropekv/test_support/child_process.hpp"
 #include "ropekv/common/errc.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::placement_service {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::child_process;
+using test_support::child_process;
 
 // Assignments an owner received, from CAF's threads, waited on by the test.
 struct owner_inbox {
@@ -98,7 +98,7 @@ class placement_process_test : public ::testing::Test {
     return req;
   }
 
-  testing::temp_dir dir_;
+  test_support::temp_dir dir_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::vector<net::owner_control> owners_;

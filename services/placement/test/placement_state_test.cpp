@@ -10,7 +10,7 @@
 #include "ropekv/keys/key_codec.hpp"
 #include "ropekv/rope/rope_delta.hpp"
 #include "ropekv/rope/rope_proto.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::placement_service {
 namespace {
@@ -81,7 +81,7 @@ class placement_state_test : public ::testing::Test {
     }
   }
 
-  testing::temp_dir dir_;
+  test_support::temp_dir dir_;
   placement_options opt_;
   time_point now_ = time_point{} + 1h;
   std::unique_ptr<placement_state> state_;

@@ -18,10 +18,12 @@
 #include "ropekv/net/type_ids.hpp"
 #include "request_runtime.hpp"
 #include "router_service.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 #include "test_layout.hpp"
 
 namespace ropekv::router::test {
+
+using test_support::temp_dir;
 
 using namespace std::chrono_literals;
 

@@ -1,10 +1,12 @@
 // The ropekv-router executable against in-process doubles: it prints
 // "listening on 127.0.0.1:<port>", reaches placement and the owners by
 // address, serves the API, and exits 0 on SIGTERM.
-#include "child_process.hpp"
+#include "ropekv/test_support/child_process.hpp"
 #include "router_fixture.hpp"
 
 namespace ropekv::router::test {
+
+using test_support::child_process;
 namespace {
 
 class router_process : public router_fixture {

@@ -9,13 +9,14 @@
 #include "items_walk.hpp"
 #include "route_table.hpp"
 #include "store_segment.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 #include "test_layout.hpp"
 
 namespace ropekv::router {
 namespace {
 
 using namespace test;
+using test_support::temp_dir;
 
 // Segment stores for a layout, plus the snapshot routing to them.
 class fake_cluster {

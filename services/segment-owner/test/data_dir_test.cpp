@@ -6,13 +6,13 @@
 #include <fstream>
 
 #include "data_dir.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::segment_owner {
 namespace {
 
 namespace fs = std::filesystem;
-using placement_service::testing::temp_dir;
+using test_support::temp_dir;
 
 void touch(const std::string& path, const std::string& text = "x") { std::ofstream(path) << text; }
 

@@ -55,7 +55,7 @@ bool owner_cluster::launch(process& p, const std::vector<std::string>& args) {
   std::string cmd = "exec";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>>'" + p.log + "'";
-  p.proc = std::make_unique<placement_service::testing::child_process>(std::vector<std::string>{"/bin/sh", "-c", cmd});
+  p.proc = std::make_unique<test_support::child_process>(std::vector<std::string>{"/bin/sh", "-c", cmd});
   auto line = p.proc->read_line(30s);
   const std::string prefix = "listening on 127.0.0.1:";
   p.port = 0;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "child_process.hpp"
+#include "ropekv/test_support/child_process.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
-#include "temp_dir.hpp"
+#include "ropekv/test_support/temp_dir.hpp"
 
 namespace ropekv::segment_owner::testing {
 
@@ -57,14 +57,14 @@ class owner_cluster {
 
  private:
   struct process {
-    std::unique_ptr<placement_service::testing::child_process> proc;
+    std::unique_ptr<test_support::child_process> proc;
     std::string data_dir;
     std::string log;
     uint16_t port = 0;
   };
   bool launch(process& p, const std::vector<std::string>& args);
 
-  placement_service::testing::temp_dir dir_;
+  test_support::temp_dir dir_;
   std::string down_after_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;

@@ -1,8 +1,8 @@
 #pragma once
-// A child process for integration tests: started with posix_spawn, its
-// stdout on a pipe (read line by line with a deadline), stopped by PID with
-// SIGTERM (then SIGKILL if it lingers) -- always, even when a test fails,
-// because the destructor stops it.
+// A child process for the services' integration tests: started with
+// posix_spawn, its stdout on a pipe (read line by line with a deadline),
+// stopped by PID with SIGTERM (then SIGKILL if it lingers) -- always, even
+// when a test fails, because the destructor stops it.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,7 +19,7 @@
 
 extern char** environ;
 
-namespace ropekv::placement_service::testing {
+namespace ropekv::test_support {
 
 class child_process {
  public:
@@ -98,4 +98,4 @@ class child_process {
   std::string buf_;
 };
 
-}  // namespace ropekv::placement_service::testing
+}  // namespace ropekv::test_support

@@ -1,17 +1,17 @@
 #pragma once
-// A fresh directory under $TMPDIR for one test, removed with everything in
-// it when the test ends.
+// A fresh directory under $TMPDIR for one of the services' tests, removed
+// with everything in it when the test ends.
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 
-namespace ropekv::placement_service::testing {
+namespace ropekv::test_support {
 
 class temp_dir {
  public:
   temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ropekv-pls-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "ropekv-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -28,4 +28,4 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-}  // namespace ropekv::placement_service::testing
+}  // namespace ropekv::test_support
