@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dev_cluster.hpp"
-#include "ropekv/net/type_ids.hpp"
+#include "ropekv/net/service_config.hpp"
 
 namespace ropekv::dev {
 
@@ -25,8 +25,7 @@ struct dev_config : caf::actor_system_config {
         .add(data_dir, "data-dir", "directory holding placement/ and owner-<i>/ (created if missing)")
         .add(owners, "owners", "segment-owners to run (racks r1..rN)")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
-    add_message_types<caf::id_block::ropekv>();
-    load<caf::io::middleman>();
+    net::configure_service(*this);
   }
 
   dev_options options() const {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "placement_options.hpp"
-#include "ropekv/net/type_ids.hpp"
+#include "ropekv/net/service_config.hpp"
 
 namespace ropekv::placement_service {
 
@@ -29,8 +29,7 @@ struct placement_config : caf::actor_system_config {
         .add(down_after, "down-after", "a node silent this long has its replicas re-created")
         .add(tick_interval, "tick-interval", "period of liveness checks and repair")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
-    add_message_types<caf::id_block::ropekv>();
-    load<caf::io::middleman>();
+    net::configure_service(*this);
   }
 
   placement_options options() const {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "router_service.hpp"
+#include "ropekv/net/service_config.hpp"
 
 namespace {
 
@@ -32,8 +33,7 @@ struct router_config : caf::actor_system_config {
         .add(segment_timeout, "segment-timeout", "one attempt at a segment replica")
         .add(request_deadline, "request-deadline", "whole request, retries included")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
-    add_message_types<caf::id_block::ropekv>();
-    load<caf::io::middleman>();
+    ropekv::net::configure_service(*this);
   }
 };
 

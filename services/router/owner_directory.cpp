@@ -47,6 +47,7 @@ void finish_connect(directory_ptr self, uint64_t node, const caf::strong_actor_p
   if (handle) {
     self->monitor(handle);
     self->state.owners[node] = cached_owner{address, handle};
+    self->state.shared->owners.put(node, address, handle);
     spdlog::debug("event=owner_connected node={} address={}", node, address);
     for (auto& w : waiters) w.deliver(handle);
     return;
@@ -86,6 +87,7 @@ owner_directory_actor::behavior_type directory_impl(directory_ptr self,
     for (auto it = owners.begin(); it != owners.end();) {
       if (it->second.handle && it->second.handle->address() == msg.source) {
         spdlog::info("event=owner_down node={} address={}", it->first, it->second.address);
+        self->state.shared->owners.erase(it->first);
         it = owners.erase(it);
       } else {
         ++it;
@@ -100,6 +102,7 @@ owner_directory_actor::behavior_type directory_impl(directory_ptr self,
         if (auto it = st.owners.find(node); it != st.owners.end()) {
           if (it->second.address == address) return it->second.handle;
           st.owners.erase(it);  // moved: the old handle may still answer, for another node
+          st.shared->owners.erase(node);
         }
         if (auto it = st.failed_until.find(node); it != st.failed_until.end()) {
           if (std::chrono::steady_clock::now() < it->second)

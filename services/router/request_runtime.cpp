@@ -20,6 +20,8 @@ int64_t request_runtime::now_ms() {
 }
 
 void request_runtime::arm_deadline() {
+  metrics().stage(router_stage::dispatch,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - job_->spawned).count());
   self_->delayed_send(self_, options().request_deadline, tick_atom_v, deadline_timer);
 }
 
@@ -49,8 +51,14 @@ void request_runtime::fire(uint64_t id) {
 
 void request_runtime::resolve(node_id node, std::function<void(caf::strong_actor_ptr)> ok,
                               std::function<void(std::string)> failed) {
-  // The directory answers within connect_timeout; the margin covers its own
-  // queueing.
+  if (auto handle = job_->shared->owners.find(node.value, snapshot()->address_of(node))) {
+    ok(std::move(handle));
+    return;
+  }
+  // Connected owners are answered from the shared cache; only a miss (first
+  // use, a node that moved or went down) costs a round trip to the
+  // directory, which answers within connect_timeout (the margin covers its
+  // own queueing).
   auto timeout = options().connect_timeout + std::chrono::milliseconds(500);
   self_->request(job_->directory, timeout, caf::resolve_atom_v, node.value)
       .then(
@@ -91,7 +99,10 @@ void request_runtime::lookup_table(bool refreshed, std::function<void()> next) {
 void request_runtime::reply(net::http_response response) {
   if (answered_) return;
   answered_ = true;
-  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_->started);
+  auto now = std::chrono::steady_clock::now();
+  if (last_answer_ != std::chrono::steady_clock::time_point{})
+    metrics().stage(router_stage::encode, std::chrono::duration<double>(now - last_answer_).count());
+  auto elapsed = std::chrono::duration<double>(now - job_->started);
   metrics().record(job_->request.kind, response.status, elapsed.count());
   // Server-side failures are worth a line; client errors are the client's.
   if (response.status >= 500)

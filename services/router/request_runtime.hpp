@@ -31,6 +31,7 @@ struct request_job {
   net::api_request request;
   net::responder respond;
   std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point spawned;  // handed to its request actor
   std::shared_ptr<router_shared> shared;
   owner_directory_actor directory;
   placement_link_actor link;
@@ -77,6 +78,8 @@ class request_runtime {
 
   /// Starts the deadline timer; called once by the request actor.
   void arm_deadline();
+  /// A segment call got its answer now (the encode stage starts).
+  void note_answer() { last_answer_ = std::chrono::steady_clock::now(); }
 
  private:
   void lookup_table(bool refreshed, std::function<void()> next);
@@ -87,6 +90,7 @@ class request_runtime {
   std::map<uint64_t, std::function<void()>> timers_;
   uint64_t next_timer_ = 1;  // 0 is the deadline
   bool answered_ = false;
+  std::chrono::steady_clock::time_point last_answer_{};
 };
 
 }  // namespace ropekv::router

@@ -26,6 +26,10 @@ router_metrics::router_metrics(net::metrics_registry& registry) : registry_(regi
     retries_[i] = &registry_.add_counter("ropekv_router_retries_total",
                                          "Segment requests retried, by reason",
                                          {{"reason", reasons[i]}});
+  const char* stages[] = {"parse", "dispatch", "owner_rpc", "encode"};
+  for (size_t i = 0; i < stages_.size(); ++i)
+    stages_[i] = &registry_.add_histogram("ropekv_router_stage_seconds", "Time of one hop of a request",
+                                          net::hop_latency_buckets(), {{"stage", stages[i]}});
   inflight_ = &registry_.add_gauge("ropekv_router_inflight_requests", "Requests being served");
   rope_version_ = &registry_.add_gauge("ropekv_router_rope_version", "Rope version routed by");
 }

@@ -7,6 +7,13 @@
 //                                                wrong_segment, transport)
 //   ropekv_router_inflight_requests              requests being served
 //   ropekv_router_rope_version                   rope version routed by
+//   ropekv_router_stage_seconds{stage}           one hop of a request: parse
+//                                                (HTTP to parsed, validated),
+//                                                dispatch (to its request actor
+//                                                running), owner_rpc (one call
+//                                                to a segment-owner, answered),
+//                                                encode (last answer to the
+//                                                response handed to Beast)
 //
 // `route` is net::to_string(api_kind), or "unrouted" for requests rejected
 // while parsing (bad target or escape, unknown path, 405, bad parameters or
@@ -23,6 +30,7 @@
 namespace ropekv::router {
 
 enum class retry_reason : uint8_t { not_leader, wrong_segment, transport };
+enum class router_stage : uint8_t { parse, dispatch, owner_rpc, encode };
 
 class router_metrics {
  public:
@@ -31,6 +39,7 @@ class router_metrics {
   /// kind: nullopt for an unrouted request.
   void record(std::optional<net::api_kind> kind, unsigned status, double seconds);
   void retry(retry_reason reason) { retries_[static_cast<size_t>(reason)]->inc(); }
+  void stage(router_stage s, double seconds) { stages_[static_cast<size_t>(s)]->observe(seconds); }
   net::gauge& inflight() { return *inflight_; }
   net::gauge& rope_version() { return *rope_version_; }
   net::metrics_registry& registry() { return registry_; }
@@ -43,6 +52,7 @@ class router_metrics {
   std::array<std::array<std::atomic<net::counter*>, statuses>, routes> requests_{};
   std::array<net::histogram*, routes> latency_{};
   std::array<net::counter*, 3> retries_{};
+  std::array<net::histogram*, 4> stages_{};
   net::gauge* inflight_ = nullptr;
   net::gauge* rope_version_ = nullptr;
 };

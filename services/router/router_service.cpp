@@ -63,6 +63,7 @@ void router_service::stop() {
   if (directory_) caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   link_ = nullptr;
   directory_ = nullptr;
+  shared_->owners.clear();
 }
 
 void router_service::handle(net::http_request request, net::responder respond) {
@@ -72,6 +73,7 @@ void router_service::handle(net::http_request request, net::responder respond) {
     shared_->metrics.record(std::nullopt, parsed.error().status, seconds_since(started));
     return respond(net::error_response(parsed.error()));
   }
+  shared_->metrics.stage(router_stage::parse, seconds_since(started));
   auto kind = parsed->kind;
   auto answer = [&](net::http_response response) {
     shared_->metrics.record(kind, response.status, seconds_since(started));
@@ -100,7 +102,7 @@ void router_service::handle(net::http_request request, net::responder respond) {
   }
   shared_->metrics.inflight().inc();
   auto job = std::make_shared<request_job>(request_job{std::move(*parsed), std::move(respond), started,
-                                                       shared_, directory_, link_});
+                                                       clock::now(), shared_, directory_, link_});
   spawn_request_actor(sys_, std::move(job));
 }
 

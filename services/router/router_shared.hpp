@@ -1,8 +1,10 @@
 #pragma once
 // router_shared: what every part of one router process shares -- options,
-// the route table (rope cache) and the metrics. Owned by router_service
-// through a shared_ptr; actors and the HTTP handler hold copies of the
-// pointer. Holds no actor handles, so actors that keep it form no cycle.
+// the route table (rope cache), the owners' connected handles and the
+// metrics. Owned by router_service through a shared_ptr; actors and the
+// HTTP handler hold copies of the pointer. The only actor handles it holds
+// are proxies of remote owners (never a local actor, so no cycle), and
+// router_service::stop() clears them.
 //
 // Thread safety: options are immutable after start; route_table and
 // router_metrics are safe to use from any thread (see their headers).
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "owner_handles.hpp"
 #include "retry_policy.hpp"
 #include "route_table.hpp"
 #include "router_metrics.hpp"
@@ -48,6 +51,7 @@ struct router_shared {
 
   const router_options options;
   route_table routes;
+  owner_handles owners;
   net::metrics_registry registry;
   router_metrics metrics;
   /// Spreads eventual reads over replicas.

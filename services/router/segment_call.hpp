@@ -16,6 +16,7 @@
 // errc::wrong_segment so the caller re-plans its whole operation.
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -82,19 +83,28 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
   void send(caf::strong_actor_ptr handle) {
     auto self = this->shared_from_this();
     auto segment = caf::actor_cast<net::segment_actor>(std::move(handle));
+    auto sent = std::chrono::steady_clock::now();
     rt_.self()
         ->request(segment, rt_.options().segment_timeout, spec_.build(*spec_.target))
         .then(
-            [self](Reply& reply) {
+            [self, sent](Reply& reply) {
+              self->answered_after(sent);
               const pb::Status& st = reply.status();
               auto kind = classify_status(st.error_code());
               if (kind == outcome_kind::final_reply) return self->finish(std::move(reply));
               self->on_outcome(attempt_outcome{kind, node_id{st.leader_hint()}, st.message()});
             },
-            [self](caf::error& err) {
+            [self, sent](caf::error& err) {
+              self->answered_after(sent);
               auto kind = err == caf::sec::request_timeout ? outcome_kind::timeout : outcome_kind::down;
               self->on_outcome(attempt_outcome{kind, {}, caf::to_string(err)});
             });
+  }
+
+  void answered_after(std::chrono::steady_clock::time_point sent) {
+    rt_.note_answer();
+    rt_.metrics().stage(router_stage::owner_rpc,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
   }
 
   void on_outcome(attempt_outcome outcome) {

@@ -12,6 +12,7 @@
 
 #include "owner_config.hpp"
 #include "owner_logging.hpp"
+#include "owner_metrics.hpp"
 #include "owner_start.hpp"
 
 using namespace ropekv;
@@ -38,6 +39,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   setup_logging(cfg.log_level);
+  owner_metrics metrics;  // outlives the actor system, whose replicas record into it
+  opts->observe = metrics.observer();
+  if (cfg.metrics_port >= 0) {
+    if (auto st = metrics.serve(cfg.host, static_cast<uint16_t>(cfg.metrics_port)); !st) {
+      spdlog::critical("event=metrics_start_failed error=\"{}\"", st.error().message);
+      return 1;
+    }
+    spdlog::info("event=metrics_listening address={}:{}", cfg.host, metrics.port());
+  }
   caf::actor_system sys{cfg};
   auto owner = start_owner(sys, *opts, cfg.data_dir, cfg.port);
   if (!owner) {
@@ -45,6 +55,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "listening on " << owner->address << std::endl;
+  if (metrics.port() != 0) std::cout << "metrics on " << cfg.host << ':' << metrics.port() << std::endl;
 
   int sig = 0;
   sigwait(&stop, &sig);

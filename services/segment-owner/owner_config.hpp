@@ -13,12 +13,13 @@
 #include "host_port.hpp"
 #include "owner_options.hpp"
 #include "ropekv/common/result.hpp"
-#include "ropekv/net/type_ids.hpp"
+#include "ropekv/net/service_config.hpp"
 
 namespace ropekv::segment_owner {
 
 struct owner_config : caf::actor_system_config {
   uint16_t port = 0;
+  int32_t metrics_port = -1;
   std::string host = "127.0.0.1";
   std::string data_dir = "owner-data";
   std::string placement;
@@ -30,11 +31,13 @@ struct owner_config : caf::actor_system_config {
   uint64_t heartbeat_ms = 1000;
   uint64_t election_timeout_ms = 600;
   bool durable_log = true;
+  std::string strong_reads = "lease";
   std::string log_level = "info";
 
   owner_config() {
     opt_group{custom_options_, "global"}
         .add(port, "port", "TCP port to publish on (0: the OS picks one)")
+        .add(metrics_port, "metrics-port", "HTTP port serving GET /metrics (0: the OS picks; -1: none)")
         .add(host, "host", "address to publish on; host:port is what the owner registers")
         .add(data_dir, "data-dir", "directory holding node.id and segments/ (created if missing)")
         .add(placement, "placement", "host:port of the placement service")
@@ -46,15 +49,17 @@ struct owner_config : caf::actor_system_config {
         .add(heartbeat_ms, "heartbeat-ms", "period of heartbeats and replica probes")
         .add(election_timeout_ms, "election-timeout-ms", "Raft election timeout of hosted replicas")
         .add(durable_log, "durable-log", "fsync the Raft log on every commit")
+        .add(strong_reads, "strong-reads", "lease|barrier: how leaders confirm strong reads")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
-    add_message_types<caf::id_block::ropekv>();
-    load<caf::io::middleman>();
+    net::configure_service(*this);
   }
 
   result<owner_options> options() const {
     owner_options o;
     if (!placement.empty() && !parse_host_port(placement))
       return make_error(errc::invalid_argument, "--placement must be host:port, got '" + placement + "'");
+    if (metrics_port < -1 || metrics_port > 65535)
+      return make_error(errc::invalid_argument, "--metrics-port must be -1..65535");
     if (heartbeat_ms == 0) return make_error(errc::invalid_argument, "--heartbeat-ms must be positive");
     if (election_timeout_ms < 100) return make_error(errc::invalid_argument, "--election-timeout-ms must be >= 100");
     o.host = host;
@@ -68,6 +73,13 @@ struct owner_config : caf::actor_system_config {
     o.election_timeout_ms = static_cast<unsigned>(election_timeout_ms);
     o.raft_heartbeat_ms = std::max(20u, o.election_timeout_ms / 6);
     o.durable_log = durable_log;
+    if (strong_reads == "lease") {
+      o.strong_reads = segment::strong_read_mode::lease;
+    } else if (strong_reads == "barrier") {
+      o.strong_reads = segment::strong_read_mode::barrier;
+    } else {
+      return make_error(errc::invalid_argument, "--strong-reads must be lease or barrier, got '" + strong_reads + "'");
+    }
     return o;
   }
 };

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ropekv/segment/segment_options.hpp"
+
 namespace ropekv::segment_owner {
 
 struct owner_options {
@@ -45,6 +47,11 @@ struct owner_options {
   unsigned raft_heartbeat_ms = 100;
   /// fsync the Raft log on every commit.
   bool durable_log = true;
+  /// How leaders confirm STRONG reads: a leader lease (no log round while
+  /// the lease holds) or a Raft barrier per batch of reads.
+  segment::strong_read_mode strong_reads = segment::strong_read_mode::lease;
+  /// Stage timings of every hosted replica (owner_metrics); may be empty.
+  consensus::stage_observer observe;
   /// How often a replica actor polls its replica when nothing else wakes it.
   std::chrono::milliseconds replica_tick{10};
 };

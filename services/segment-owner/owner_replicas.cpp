@@ -45,6 +45,8 @@ segment::segment_options replica_options(const owner_actor_state& st) {
   // different nodes must not time out in lockstep.
   o.seed = st.core.self().value;
   o.durable_log = st.opts.durable_log;
+  o.strong_reads = st.opts.strong_reads;
+  o.observe = st.opts.observe;
   return o;
 }
 

@@ -490,6 +490,37 @@ TEST_F(cluster_api, cluster_health_readiness_and_metrics) {
   EXPECT_EQ(c().connections(), 1) << "keep-alive held across requests";
 }
 
+// Per-hop latency histograms (docs/performance.md): the router's stages and
+// every owner's replica stages are counted once requests went through.
+TEST_F(cluster_api, per_hop_stage_histograms_count_requests) {
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(c().put(item("kvs", "hop" + std::to_string(i)), R"({"n":1})").status, 200u);
+    ASSERT_EQ(c().get(item("kvs", "hop" + std::to_string(i))).status, 200u);
+  }
+  // `name{stage="s"} value` -> value, or -1 when the series is missing.
+  auto count_of = [](const std::string& body, const std::string& series) -> double {
+    auto at = body.find(series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + series.size() + 1));
+  };
+  auto m = c().get("/metrics").body;
+  for (const char* stage : {"parse", "dispatch", "owner_rpc", "encode"}) {
+    EXPECT_GE(count_of(m, std::string("ropekv_router_stage_seconds_count{stage=\"") + stage + "\"}"), 40)
+        << stage;
+  }
+  double fsyncs = 0, commits = 0;
+  for (unsigned i = 0; i < cluster_->owners(); ++i) {
+    http_client owner(cluster_->owner_metrics_port(i));
+    auto r = owner.get("/metrics");
+    ASSERT_EQ(r.status, 200u) << "owner " << i;
+    fsyncs += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="fsync"})");
+    commits += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="commit"})");
+    EXPECT_EQ(owner.get("/other").status, 404u);
+  }
+  EXPECT_GE(commits, 20) << "every acknowledged write was committed by some leader";
+  EXPECT_GT(fsyncs, 0);
+}
+
 // Last (gtest keeps declaration order): takes the cluster down.
 TEST_F(cluster_api, zz_all_owners_of_a_segment_down_is_503) {
   for (unsigned i = 0; i < cluster_->owners(); ++i) cluster_->kill9_owner(i);

@@ -109,10 +109,20 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
 ::testing::AssertionResult cluster_harness::start_owner(unsigned i) {
   auto& o = owners_[i];
   std::string n = std::to_string(i + 1);
-  return launch(o, {ROPEKV_OWNER_BIN, "--port=0", "--data-dir=" + o.data_dir,
-                    "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1", "--rack=r" + n,
-                    "--host-label=host-" + n, "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
-                    "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms), "--log-level=info"});
+  auto launched = launch(o, {ROPEKV_OWNER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + o.data_dir,
+                             "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1",
+                             "--rack=r" + n, "--host-label=host-" + n,
+                             "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
+                             "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms),
+                             "--log-level=info"});
+  if (!launched) return launched;
+  // The line after "listening on": "metrics on 127.0.0.1:<port>".
+  auto line = o.proc->read_line(10s);
+  auto colon = line ? line->rfind(':') : std::string::npos;
+  if (!line || line->rfind("metrics on ", 0) != 0 || colon == std::string::npos)
+    return ::testing::AssertionFailure() << o.name << " printed no 'metrics on' line";
+  o.metrics_port = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
+  return ::testing::AssertionSuccess();
 }
 
 int cluster_harness::stop_owner(unsigned i) { return owners_[i].proc ? owners_[i].proc->stop() : -1; }

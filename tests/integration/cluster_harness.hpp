@@ -55,6 +55,8 @@ class cluster_harness {
   ::testing::AssertionResult start(std::chrono::milliseconds bound = std::chrono::seconds(60));
 
   uint16_t router_port() const noexcept { return router_.port; }
+  /// Owner i's GET /metrics port (it runs with --metrics-port=0).
+  uint16_t owner_metrics_port(unsigned i) const { return owners_[i].metrics_port; }
   unsigned owners() const noexcept { return static_cast<unsigned>(owners_.size()); }
 
   /// Owner i: kill -9 / SIGTERM (exit code, 0 = clean) / (re)start on its
@@ -104,6 +106,7 @@ class cluster_harness {
     std::string log;
     uint16_t port = 0;
     std::unique_ptr<child_process> proc;
+    uint16_t metrics_port = 0;  // owners: their GET /metrics endpoint
   };
   ::testing::AssertionResult launch(process& p, std::vector<std::string> args);
   ::testing::AssertionResult start_router();

@@ -6,7 +6,7 @@ namespace ropekv::consensus {
 
 namespace {
 
-constexpr uint8_t format_version = 1;
+constexpr uint8_t format_version = 2;
 
 class writer {
  public:
@@ -171,9 +171,10 @@ status decode_configuration(std::string_view bytes, raft_configuration* out) {
   return {};
 }
 
-std::string encode_message(const raft_message& m, uint64_t self_id, std::string_view self_address) {
+std::string encode_message(const raft_message& m, uint64_t self_id, std::string_view self_address,
+                           link_header link) {
   std::string out;
-  size_t hint = 64 + self_address.size();
+  size_t hint = 80 + self_address.size();
   if (m.type == RAFT_IO_APPEND_ENTRIES) {
     for (unsigned i = 0; i < m.append_entries.n_entries; ++i) {
       hint += 14 + m.append_entries.entries[i].buf.len;
@@ -187,6 +188,8 @@ std::string encode_message(const raft_message& m, uint64_t self_id, std::string_
   w.u8(static_cast<uint8_t>(m.type));
   w.u64(self_id);
   w.str(self_address);
+  w.u64(link.seq);
+  w.u64(link.ack);
   switch (m.type) {
     case RAFT_IO_APPEND_ENTRIES: {
       const auto& a = m.append_entries;
@@ -276,6 +279,8 @@ result<std::unique_ptr<decoded_message>> decode_message(std::string_view bytes) 
   m.server_id = r.u64();
   out->address_ = std::string(r.str());
   m.server_address = out->address_.c_str();
+  out->link_.seq = r.u64();
+  out->link_.ack = r.u64();
   if (!r.ok()) return corrupt("header");
   switch (m.type) {
     case RAFT_IO_APPEND_ENTRIES: {

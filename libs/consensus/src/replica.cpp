@@ -121,7 +121,8 @@ std::vector<member> replica::configuration() const {
 
 status replica::propose(std::string command, propose_callback cb) {
   if (!accepting()) return not_leader_error();
-  queued_.push_back(queued_proposal{std::move(command), std::move(cb)});
+  queued_.push_back(queued_proposal{std::move(command), std::move(cb),
+                                    options_.io.observe ? std::chrono::steady_clock::now() : time_point{}});
   return {};
 }
 
@@ -143,8 +144,31 @@ void replica::maybe_assert_leadership() {
     forget(op);
     return;
   }
+  term_barrier_index_ = op->req.index;
   ++counters_.barriers;
   note_inflight(op->req.index);
+}
+
+void replica::observe(replica_stage stage, time_point since) const {
+  if (options_.io.observe)
+    options_.io.observe(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+}
+
+bool replica::lease_valid(uint64_t now_ms) const {
+  const leader_lease& lease = io_->lease();
+  const uint64_t term = raft_.current_term;
+  if (closed_ || !started_ || raft_.state != RAFT_LEADER || !lease.usable(term)) return false;
+  if (raft_.transfer != nullptr || raft_.configuration_uncommitted_index != 0) return false;
+  if (asserted_term_ != term || raft_.last_applied < term_barrier_index_) return false;
+  unsigned voters = 0;
+  unsigned holding = 0;  // voters that cannot elect anyone else before now_ms
+  for (unsigned i = 0; i < raft_.configuration.n; ++i) {
+    const raft_server& server = raft_.configuration.servers[i];
+    if (server.role != RAFT_VOTER) continue;
+    ++voters;
+    if (server.id == options_.id.value || lease.peer_expiry(server.id, term) > now_ms) ++holding;
+  }
+  return holding * 2 > voters;
 }
 
 bool replica::submit_proposals() {
@@ -182,8 +206,10 @@ bool replica::submit_proposals() {
     ++counters_.apply_batches;
     counters_.proposals += op->count;
     note_inflight(op->req.index + op->count - 1);
+    auto submitted = options_.io.observe ? std::chrono::steady_clock::now() : time_point{};
     for (size_t i = begin; i < end; ++i) {
-      pending_[op->req.index + (i - begin)] = pending_entry{std::move(queued[i].cb), term};
+      observe(replica_stage::queue, queued[i].queued);
+      pending_[op->req.index + (i - begin)] = pending_entry{std::move(queued[i].cb), term, submitted};
     }
   }
   return true;
@@ -193,6 +219,7 @@ void replica::on_applied(uint64_t index, std::string& result) {
   auto it = pending_.find(index);
   if (it == pending_.end()) return;
   pending_entry p = std::move(it->second);
+  observe(replica_stage::commit, p.submitted);
   pending_.erase(it);
   // Only a leader that never left its term knows this index holds its own
   // entry; anything else is "outcome unknown".
@@ -282,6 +309,9 @@ bool replica::poll(uint64_t now_ms) {
   did = run_chained_changes() || did;
   did = io_->poll(now_ms) || did;
   // Group apply for batching machines; results reach on_applied here.
+  auto apply_started = std::chrono::steady_clock::now();
+  uint64_t applied_before = applied_mark_;
+  applied_mark_ = raft_.last_applied;
   if (!fsm_.flush()) {
     ++counters_.machine_errors;
     // The machine is behind c-raft's last_applied: only reopening the
@@ -289,6 +319,7 @@ bool replica::poll(uint64_t now_ms) {
     crash();
     return true;
   }
+  if (applied_mark_ != applied_before) observe(replica_stage::apply, apply_started);
   // A leader that lost its term can no longer vouch for pending indexes.
   if (!pending_.empty() && raft_.state != RAFT_LEADER) {
     fail_pending(unavailable("leadership lost; outcome unknown"));

@@ -1,6 +1,7 @@
 #include "ropekv/consensus/sqlite_raft_io.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -13,7 +14,8 @@ sqlite_raft_io* self(raft_io* io) { return static_cast<sqlite_raft_io*>(io->impl
 }  // namespace
 
 sqlite_raft_io::sqlite_raft_io(std::unique_ptr<sqlite_log> log, transport& net, const io_options& options)
-    : log_(std::move(log)), net_(net), rng_(options.seed) {
+    : log_(std::move(log)), net_(net), rng_(options.seed), lease_(options.lease_ms), observe_(options.observe),
+      vote_quiet_ms_(options.lease_ms > 0 ? std::max(options.vote_quiet_ms, options.lease_ms) : 0) {
   io_.version = 2;
   io_.impl = this;
   io_.init = &do_init;
@@ -56,6 +58,7 @@ int sqlite_raft_io::do_start(raft_io* io, unsigned msecs, raft_io_tick_cb tick, 
   s->tick_cb_ = tick;
   s->recv_cb_ = recv;
   s->next_tick_ = s->now_ms_ + msecs;
+  s->started_ms_ = s->now_ms_;
   return 0;
 }
 
@@ -87,8 +90,10 @@ int sqlite_raft_io::do_send(raft_io* io, raft_io_send* req, const raft_message* 
   if (s->closing_) return RAFT_CANCELED;
   raft_message out = *message;  // shallow: only a result's scalars change
   if (out.type == RAFT_IO_APPEND_ENTRIES_RESULT) s->clamp_match_claim(out.append_entries_result);
+  auto link = s->lease_.on_send(message->server_id, s->now_ms_, s->leading_term(),
+                                message->type == RAFT_IO_TIMEOUT_NOW);
   // Encoding copies everything now: c-raft's message struct is on its stack.
-  std::string bytes = encode_message(out, s->id_, s->address_);
+  std::string bytes = encode_message(out, s->id_, s->address_, link);
   const char* address = message->server_address != nullptr ? message->server_address : "";
   s->net_.send(node_id{message->server_id}, address, std::move(bytes));
   ++s->stats_.messages_sent;
@@ -201,6 +206,25 @@ void sqlite_raft_io::clamp_match_claim(raft_append_entries_result& res) {
   ++stats_.match_claims_clamped;
 }
 
+uint64_t sqlite_raft_io::leading_term() const noexcept {
+  const auto* r = static_cast<const raft*>(io_.data);
+  return r != nullptr && r->state == RAFT_LEADER ? r->current_term : 0;
+}
+
+bool sqlite_raft_io::admit(const decoded_message& msg) {
+  const raft_message& m = *msg.get();
+  if (m.type == RAFT_IO_REQUEST_VOTE && vote_quiet_ms_ > 0 && now_ms_ < started_ms_ + vote_quiet_ms_) {
+    ++stats_.votes_quieted;
+    return false;  // the candidate retries after its election timeout
+  }
+  // Credit acks before c-raft sees the result (it may step down on it: a
+  // result of another term is never credited).
+  if (m.type == RAFT_IO_APPEND_ENTRIES_RESULT)
+    lease_.on_append_result(m.server_id, msg.link(), m.append_entries_result.term, leading_term());
+  lease_.on_process(m.server_id, msg.link());
+  return true;
+}
+
 // ------------------------------------------------------------ polling
 
 void sqlite_raft_io::receive(node_id from, std::string_view bytes) {
@@ -288,6 +312,7 @@ bool sqlite_raft_io::flush_disk() {
   if (crashed_) {
     status = RAFT_CANCELED;  // never reached the disk
   } else {
+    auto started = std::chrono::steady_clock::now();
     if (auto st = log_->begin(); !st) {
       status = fail(RAFT_IOERR, st.error().message);
     } else {
@@ -301,6 +326,9 @@ bool sqlite_raft_io::flush_disk() {
       }
     }
     if (status == 0) {
+      if (observe_)
+        observe_(replica_stage::fsync,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       ++stats_.flushes;
       for (const auto& op : ops) note_written(op);
     } else {
@@ -331,6 +359,7 @@ bool sqlite_raft_io::poll(uint64_t now_ms) {
   while (!inbox_.empty() && recv_cb_ != nullptr) {
     auto msg = std::move(inbox_.front());
     inbox_.pop_front();
+    if (!admit(*msg)) continue;  // the decoded message frees what it owns
     msg->release();  // c-raft owns the entries / snapshot data from here
     raft_message* m = msg->get();
     if (m->type == RAFT_IO_APPEND_ENTRIES) cap_leader_commit(m->append_entries);

@@ -67,6 +67,10 @@ connection::connection(server_core& core, tcp::socket socket)
   beast::error_code ec;
   auto peer = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+  // A response is one small write that the client waits for: Nagle would
+  // hold a second segment (a 100-continue, a body split by the kernel)
+  // until the client's delayed ACK, up to 40 ms.
+  stream_.socket().set_option(tcp::no_delay(true), ec);
 }
 
 void connection::start() {

@@ -109,6 +109,10 @@ std::vector<double> default_latency_buckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
+std::vector<double> hop_latency_buckets() {
+  return {0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+}
+
 metrics_registry::series& metrics_registry::find_or_add(std::string_view name,
                                                         std::string_view help, metric_type type,
                                                         metric_labels labels,

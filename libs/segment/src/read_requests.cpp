@@ -1,6 +1,9 @@
-// Reads: EVENTUAL from local state on any replica; STRONG on the leader
-// after a read barrier (read_batcher), checked against the segment again
-// when served, since a split may have applied while the read waited.
+// Reads: EVENTUAL from local state on any replica; STRONG on the leader,
+// under its lease or after a read barrier (read_batcher), checked against
+// the segment again when served, since a split may have applied while the
+// read waited.
+#include <chrono>
+
 #include "replica_state.hpp"
 #include "replies.hpp"
 
@@ -27,11 +30,20 @@ void run_read(replica_state& s, const pb::Routing& routing, pb::Consistency cons
   if (auto bad = detail::check_routing(routing, s.store->meta())) return cb(reply_with<Reply>(*bad));
   auto checked = [&s, routing, serve = std::move(serve)]() -> Reply {
     if (auto bad = detail::check_routing(routing, s.store->meta())) return reply_with<Reply>(*bad);
-    return serve();
+    if (!s.opts.observe) return serve();
+    auto started = std::chrono::steady_clock::now();
+    Reply r = serve();
+    s.opts.observe(consensus::replica_stage::read,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return r;
   };
   bool local = consistency == pb::EVENTUAL || s.opts.strong_reads == strong_read_mode::unsafe_local;
   if (local) return cb(checked());
   if (auto bad = s.check_leader()) return cb(reply_with<Reply>(*bad));
+  if (s.opts.strong_reads == strong_read_mode::lease && s.raft->lease_valid(s.now_ms())) {
+    ++s.counters.lease_reads;
+    return cb(checked());
+  }
   s.reads.enqueue([&s, checked = std::move(checked), cb = std::move(cb)](const status& st) {
     if (!st) return cb(reply_with<Reply>(detail::to_status(st.error(), s.hint())));
     cb(checked());

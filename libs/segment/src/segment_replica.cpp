@@ -152,6 +152,13 @@ result<std::unique_ptr<segment_replica>> segment_replica::start(const std::strin
   // lost behind for that long; a few election timeouts is enough.
   ro.install_snapshot_timeout_ms = std::max(2 * options.election_timeout_ms, 1000u);
   ro.io.seed = options.seed * 1000003 + s->group.value;  // groups of one node time out apart
+  ro.io.observe = options.observe;
+  if (options.strong_reads == strong_read_mode::lease) {
+    // A quarter of the election timeout is left for clock-rate drift
+    // between machines and for the time a read takes once admitted.
+    ro.io.lease_ms = options.election_timeout_ms * 3 / 4;
+    ro.io.vote_quiet_ms = options.election_timeout_ms;
+  }
   auto raft = consensus::replica::open(ro, std::move(*log), *s->transport, *s->machine, s->now_ms());
   if (!raft) return std::move(raft).error();
   s->raft = std::move(*raft);
@@ -255,6 +262,7 @@ pb::SegmentDescriptor segment_replica::describe() const {
 segment_replica::counters segment_replica::stats() const {
   counters c = s_->counters;
   c.read_barriers = s_->reads.barriers();
+  c.lease_reads = s_->counters.lease_reads;
   c.strong_reads += s_->reads.served();
   c.missed_splits = s_->machine->missed_splits();
   return c;

@@ -59,6 +59,8 @@ class simulation {
     out.history = rec_.history();
     for (const auto& op : out.history) (op.outcome_known() ? out.completed : out.unknown)++;
     out.crashes = crashes_;
+    for (unsigned i = 0; i < c_.size(); ++i) count_lease_reads(i);
+    out.lease_reads = lease_reads_;
     out.virtual_ms = c_.now_ms();
     // Heal everything and check the replicas agree.
     c_.net().heal_all();
@@ -124,6 +126,11 @@ class simulation {
     return so;
   }
 
+  /// Adds node i's lease reads (its counters die with a crash).
+  void count_lease_reads(unsigned i) {
+    if (auto* r = c_.replica(i, seg)) lease_reads_ += r->stats().lease_reads;
+  }
+
   unsigned pick(unsigned n) { return static_cast<unsigned>(rng_() % n); }
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
 
@@ -148,6 +155,7 @@ class simulation {
     if (now < 400) return;  // let the first leader settle
     if (o_.crashes && !down_ && !isolated_ && chance(1.0 / 1500)) {
       unsigned victim = chance(0.6) ? c_.leader(seg).value_or(pick(c_.size())) : pick(c_.size());
+      count_lease_reads(victim);
       c_.crash(victim);
       down_ = victim;
       restart_at_ = now + 100 + pick(500);
@@ -305,6 +313,7 @@ class simulation {
   uint64_t restart_at_ = 0;
   uint64_t heal_at_ = 0;
   size_t crashes_ = 0;
+  size_t lease_reads_ = 0;
 };
 
 }  // namespace

@@ -29,6 +29,7 @@ struct lin_sim_result {
   size_t completed = 0;
   size_t unknown = 0;
   size_t crashes = 0;
+  size_t lease_reads = 0;  // STRONG reads answered under a leader lease
   uint64_t virtual_ms = 0;
   bool converged = false;  // after healing: equal digests on every replica
   std::string diagnosis;   // per-replica state when not converged

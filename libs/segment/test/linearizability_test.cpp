@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <tuple>
 
 #include "lin_sim.hpp"
 #include "ropekv/linearizability/checker.hpp"
@@ -23,18 +24,22 @@ unsigned total_seeds() {
   return n > 0 ? static_cast<unsigned>(n) : 200;
 }
 
-class linearizable : public ::testing::TestWithParam<unsigned> {};
+// Both linearizable read modes: every STRONG read behind a barrier, and
+// leader leases (which must also have answered some reads).
+class linearizable : public ::testing::TestWithParam<std::tuple<strong_read_mode, unsigned>> {};
 
 TEST_P(linearizable, histories_under_faults_are_linearizable) {
-  size_t ops = 0, unknown = 0, crashes = 0;
-  unsigned first = 1 + GetParam(), last = total_seeds(), stride = shards;
+  auto [mode, shard] = GetParam();
+  size_t ops = 0, unknown = 0, crashes = 0, lease_reads = 0;
+  unsigned first = 1 + shard, last = total_seeds(), stride = shards;
   if (const char* one = std::getenv("ROPEKV_LIN_SEED")) {  // reproduce one seed (in shard 0)
     first = last = static_cast<unsigned>(std::strtoul(one, nullptr, 10));
-    if (GetParam() != 0) return;
+    if (shard != 0) return;
   }
   for (unsigned seed = first; seed <= last; seed += stride) {
     lin_sim_options o;
     o.seed = seed;
+    o.strong_reads = mode;
     auto r = run_lin_sim(o);
     ASSERT_GT(r.completed, 0u) << "seed " << seed;
     auto verdict = lin::check_history(r.history);
@@ -49,13 +54,23 @@ TEST_P(linearizable, histories_under_faults_are_linearizable) {
     ops += r.history.size();
     unknown += r.unknown;
     crashes += r.crashes;
+    lease_reads += r.lease_reads;
   }
+  if (mode == strong_read_mode::lease) EXPECT_GT(lease_reads, 0u) << "no read was served under a lease";
+  if (mode == strong_read_mode::barrier) EXPECT_EQ(lease_reads, 0u);
   RecordProperty("operations", std::to_string(ops));
   RecordProperty("unknown_outcomes", std::to_string(unknown));
   RecordProperty("crashes", std::to_string(crashes));
+  RecordProperty("lease_reads", std::to_string(lease_reads));
 }
 
-INSTANTIATE_TEST_SUITE_P(shard, linearizable, ::testing::Range(0u, shards));
+INSTANTIATE_TEST_SUITE_P(shard, linearizable,
+                         ::testing::Combine(::testing::Values(strong_read_mode::barrier, strong_read_mode::lease),
+                                            ::testing::Range(0u, shards)),
+                         [](const auto& info) {
+                           bool lease = std::get<0>(info.param) == strong_read_mode::lease;
+                           return std::string(lease ? "lease_" : "barrier_") + std::to_string(std::get<1>(info.param));
+                         });
 
 // The checker must catch a store that answers STRONG reads from local state
 // on any replica (no read barrier, no leader check).

@@ -2,8 +2,9 @@
 // Wire format of c-raft RPC messages, independent of the transport.
 //
 // Layout (little-endian fixed-width integers, strings/blobs as u32 length +
-// bytes): u8 format version (1), u8 message type, u64 sender id, str sender
-// address, then the type's fields in raft.h order. AppendEntries carries
+// bytes): u8 format version (2), u8 message type, u64 sender id, str sender
+// address, u64 link seq, u64 link ack (leader_lease.hpp), then the type's
+// fields in raft.h order. AppendEntries carries
 // u32 n then n x (u64 term, u16 type, blob payload); InstallSnapshot
 // carries the configuration (see encode_configuration) and a u64-length blob.
 #include <cstdint>
@@ -12,14 +13,16 @@
 #include <string_view>
 
 #include "ropekv/common/result.hpp"
+#include "ropekv/consensus/leader_lease.hpp"
 #include "ropekv/consensus/raft_c.hpp"
 
 namespace ropekv::consensus {
 
 /// Encodes `msg` as sent by server (self_id, self_address); the receiver
 /// sees the sender in raft_message::server_id/server_address, which is
-/// what c-raft's recv callback expects.
-std::string encode_message(const raft_message& msg, uint64_t self_id, std::string_view self_address);
+/// what c-raft's recv callback expects; `link` rides along for the io.
+std::string encode_message(const raft_message& msg, uint64_t self_id, std::string_view self_address,
+                           link_header link = {});
 
 /// A decoded message. Its dynamic parts (entries array and their batch,
 /// snapshot configuration and data) are raft_malloc'd, because c-raft takes
@@ -36,12 +39,15 @@ class decoded_message {
   decoded_message& operator=(const decoded_message&) = delete;
 
   raft_message* get() noexcept { return &msg_; }
+  const raft_message* get() const noexcept { return &msg_; }
+  const link_header& link() const noexcept { return link_; }
   /// c-raft now owns the dynamic parts.
   void release() noexcept { owns_ = false; }
 
  private:
   friend result<std::unique_ptr<decoded_message>> decode_message(std::string_view bytes);
   raft_message msg_{};
+  link_header link_;
   std::string address_;
   bool owns_ = false;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // One member of a Raft group: c-raft + sqlite_raft_io + fsm_adapter, with a
 // callback API that a CAF actor (or a test loop) drives by calling poll().
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,7 +33,7 @@ struct replica_options {
   unsigned install_snapshot_timeout_ms = 30000;
   bool pre_vote = true;                // a rejoining node cannot depose a healthy leader
   size_t max_batch = 4096;             // proposals per raft_apply
-  io_options io;
+  io_options io;                       // io.observe also receives the replica's stages
 };
 
 enum class member_role { voter, standby, spare };
@@ -99,6 +100,13 @@ class replica {
   /// node cannot accept proposals now.
   status propose(std::string command, propose_callback cb);
   status read_barrier(done_callback cb);
+  /// True if a read served from local state now is linearizable without a
+  /// barrier: this node leads under a leader lease (leader_lease.hpp;
+  /// replica_options::io.lease_ms) valid at `now_ms` (the caller's current
+  /// time, not the last poll's), its own-term barrier has applied (so every
+  /// write acknowledged by an earlier leader is visible), and no leadership
+  /// transfer or configuration change is under way.
+  bool lease_valid(uint64_t now_ms) const;
 
   bool is_leader() const;
   /// Current leader as known here (for not_leader hints).
@@ -156,14 +164,18 @@ class replica {
   struct barrier_op;
   struct change_op;
   struct transfer_op;
+  using time_point = std::chrono::steady_clock::time_point;
   struct pending_entry {
     propose_callback cb;
     uint64_t term = 0;
+    time_point submitted;
   };
   struct queued_proposal {
     std::string command;
     propose_callback cb;
+    time_point queued;
   };
+  void observe(replica_stage stage, time_point since) const;
 
   replica(const replica_options& options, state_machine& machine);
 
@@ -203,6 +215,8 @@ class replica {
   uint64_t inflight_until_ = 0;  // last index of our newest uncommitted batch
   uint64_t inflight_term_ = 0;
   uint64_t asserted_term_ = 0;   // term in which we appended our election barrier
+  uint64_t term_barrier_index_ = 0;  // that barrier's log index
+  uint64_t applied_mark_ = 0;        // c-raft's last_applied at the last flush (apply timing)
   std::vector<change_op*> chained_;            // raft_add done, raft_assign next
   std::vector<std::function<void()>> completions_;
   std::map<op_base*, std::unique_ptr<op_base>> live_;  // C requests c-raft still holds

@@ -10,16 +10,26 @@
 #include <vector>
 
 #include "ropekv/common/ids.hpp"
+#include "ropekv/consensus/leader_lease.hpp"
 #include "ropekv/consensus/log_term_index.hpp"
 #include "ropekv/consensus/raft_c.hpp"
 #include "ropekv/consensus/raft_message_codec.hpp"
 #include "ropekv/consensus/sqlite_log.hpp"
+#include "ropekv/consensus/stage_observer.hpp"
 #include "ropekv/consensus/transport.hpp"
 
 namespace ropekv::consensus {
 
 struct io_options {
   uint64_t seed = 1;  // drives io->random (randomised election timeouts)
+  /// Leader lease length (leader_lease.hpp); 0: no lease. Must be below the
+  /// group's election timeout, which every member must share.
+  uint64_t lease_ms = 0;
+  /// With a lease: RequestVote is ignored this long after start (a
+  /// restarted follower forgets its leader). At least the lease length.
+  uint64_t vote_quiet_ms = 0;
+  /// Timings of group commits (replica_stage::fsync).
+  stage_observer observe;
 };
 
 /// Owns the C `raft_io` record, the sqlite_log and every request c-raft has
@@ -92,6 +102,8 @@ class sqlite_raft_io {
   void simulate_crash() noexcept { crashed_ = true; }
 
   sqlite_log& log() noexcept { return *log_; }
+  /// What the link headers prove (see leader_lease.hpp).
+  const leader_lease& lease() const noexcept { return lease_; }
 
   struct counters {
     uint64_t flushes = 0;          // group-commit transactions
@@ -102,6 +114,7 @@ class sqlite_raft_io {
     uint64_t ticks = 0;
     uint64_t leader_commits_capped = 0;  // received AppendEntries corrected
     uint64_t match_claims_clamped = 0;   // sent AppendEntries results corrected
+    uint64_t votes_quieted = 0;          // RequestVotes ignored right after start
   };
   const counters& stats() const noexcept { return stats_; }
   /// fsyncs of the log (every commit: batches plus term/vote writes).
@@ -148,6 +161,11 @@ class sqlite_raft_io {
   void note_written(const disk_op& op);
   void cap_leader_commit(raft_append_entries& ae);
   void clamp_match_claim(raft_append_entries_result& res);
+  /// The term this node leads in, or 0.
+  uint64_t leading_term() const noexcept;
+  /// Link bookkeeping for a message about to reach c-raft; false if the
+  /// message must be dropped instead (a vote inside the quiet period).
+  bool admit(const decoded_message& msg);
   bool flush_disk();
   void complete_snapshot_gets(int status);
   int fail(int rv, std::string_view what);
@@ -176,6 +194,10 @@ class sqlite_raft_io {
   std::vector<raft_io_snapshot_get*> snapshot_gets_;
   std::vector<raft_io_async_work*> async_work_;
   counters stats_;
+  leader_lease lease_;
+  stage_observer observe_;
+  uint64_t vote_quiet_ms_ = 0;
+  uint64_t started_ms_ = 0;
 };
 
 }  // namespace ropekv::consensus

@@ -73,6 +73,9 @@ class histogram {
 
 /// Default latency buckets in seconds (0.5 ms .. 10 s).
 std::vector<double> default_latency_buckets();
+/// Buckets for one hop of a request, in seconds (25 µs .. 1 s): most hops
+/// take well under the default's first bucket.
+std::vector<double> hop_latency_buckets();
 
 class metrics_registry {
  public:

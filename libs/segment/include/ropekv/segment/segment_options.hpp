@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ropekv/common/ids.hpp"
+#include "ropekv/consensus/stage_observer.hpp"
 #include "ropekv/proto/service.pb.h"
 #include "ropekv/store/types.hpp"
 
@@ -22,11 +23,12 @@ using clock_fn = std::function<int64_t()>;
 /// it to replica (group, to_node) however it likes.
 using envelope_sink = std::function<void(pb::RaftEnvelope envelope)>;
 
-/// How STRONG reads are served. Only `barrier` is correct; the other mode
-/// exists so the linearizability test can show that its checker catches a
-/// store that skips the barrier.
+/// How STRONG reads are served. `lease` and `barrier` are linearizable;
+/// `unsafe_local` exists so the linearizability test can show that its
+/// checker catches a store that skips both.
 enum class strong_read_mode : uint8_t {
-  barrier,         // leader only, after a Raft read barrier (linearizable)
+  barrier,         // leader only, after a Raft read barrier
+  lease,           // leader only: at once under a leader lease, else as barrier
   unsafe_local,    // BROKEN on purpose: any replica answers from local state
 };
 
@@ -54,7 +56,9 @@ struct segment_options {
   int64_t sweep_interval_us = 1'000'000;
   size_t sweep_limit = 256;
 
-  strong_read_mode strong_reads = strong_read_mode::barrier;
+  strong_read_mode strong_reads = strong_read_mode::lease;
+  /// Where the replica's time goes (queue, commit, fsync, apply); may be empty.
+  consensus::stage_observer observe;
 };
 
 /// Raft role of a member, mirroring consensus::member_role.

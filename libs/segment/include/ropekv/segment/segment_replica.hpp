@@ -51,8 +51,9 @@ struct replica_state;
 ///     store's applied index survives restarts with the data.
 ///  2. A write is acknowledged ok only after it was applied here, by the
 ///     leader that proposed it, in the term it proposed it in.
-///  3. STRONG reads (barrier mode) are answered on the leader only, after a
-///     read barrier issued after the read arrived has completed.
+///  3. STRONG reads are answered on the leader only: under a leader lease
+///     valid when the read arrived (lease mode), else after a read barrier
+///     issued after the read arrived has completed.
 ///  4. A split applies at the same log index on every replica.
 class segment_replica {
  public:
@@ -146,6 +147,7 @@ class segment_replica {
   struct counters {
     uint64_t read_barriers = 0;      // barriers issued for STRONG reads
     uint64_t strong_reads = 0;       // STRONG reads answered after a barrier
+    uint64_t lease_reads = 0;        // STRONG reads answered under a leader lease
     uint64_t sweep_proposals = 0;    // Expire mutations proposed
     uint64_t splits_applied = 0;
     uint64_t missed_splits = 0;      // snapshots that skipped over a split (see split_executor)
