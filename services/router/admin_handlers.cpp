@@ -16,13 +16,16 @@ net::http_error placement_error(const caf::error& err) {
 template <class Reply, class Render, class... Ts>
 void ask_placement(request_runtime& rt, unsigned ok_status, Render render, Ts&&... msg) {
   rt.self()
-      ->request(rt.link(), rt.options().admin_timeout, std::forward<Ts>(msg)...)
+      ->request(rt.link(), rt.bounded(rt.options().admin_timeout), std::forward<Ts>(msg)...)
       .then(
           [&rt, ok_status, render](Reply& reply) {
+            if (rt.expire_if_due()) return;
             if (reply.status().error_code() != 0) return rt.fail(error_of(reply.status()));
             rt.reply_json(ok_status, render(reply));
           },
-          [&rt](caf::error& err) { rt.fail(placement_error(err)); });
+          [&rt](caf::error& err) {
+            if (!rt.expire_if_due()) rt.fail(placement_error(err));
+          });
 }
 
 }  // namespace

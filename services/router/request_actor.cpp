@@ -39,7 +39,7 @@ void dispatch(request_runtime& rt) {
 
 caf::behavior request_actor(caf::stateful_actor<request_state>* self, std::shared_ptr<request_job> job) {
   self->state.rt = std::make_unique<request_runtime>(self, std::move(job));
-  self->state.rt->arm_deadline();
+  self->state.rt->on_start();
   dispatch(*self->state.rt);
   return {
       [self](tick_atom, uint64_t timer) { self->state.rt->fire(timer); },

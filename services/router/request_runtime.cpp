@@ -7,46 +7,48 @@
 
 namespace ropekv::router {
 
-namespace {
-constexpr uint64_t deadline_timer = 0;
-}
-
 request_runtime::request_runtime(caf::event_based_actor* self, std::shared_ptr<request_job> job)
-    : self_(self), job_(std::move(job)) {}
+    : self_(self), job_(std::move(job)), deadline_(job_->started + options().request_deadline) {}
 
 int64_t request_runtime::now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void request_runtime::arm_deadline() {
+void request_runtime::on_start() {
   metrics().stage(router_stage::dispatch,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - job_->spawned).count());
-  self_->delayed_send(self_, options().request_deadline, tick_atom_v, deadline_timer);
+}
+
+std::chrono::milliseconds request_runtime::bounded(std::chrono::milliseconds wait) const {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  return std::max(std::chrono::milliseconds(1), std::min(wait, left));
+}
+
+bool request_runtime::expire_if_due() {
+  if (answered_) return true;
+  if (std::chrono::steady_clock::now() < deadline_) return false;
+  fail(net::http_error::from(errc::timeout, "request did not complete within " +
+                                                std::to_string(options().request_deadline.count()) + " ms"));
+  return true;
 }
 
 void request_runtime::after(std::chrono::milliseconds delay, std::function<void()> fn) {
   if (delay.count() <= 0) {
-    fn();
+    if (!expire_if_due()) fn();
     return;
   }
   uint64_t id = next_timer_++;
   timers_.emplace(id, std::move(fn));
-  self_->delayed_send(self_, delay, tick_atom_v, id);
+  self_->delayed_send(self_, bounded(delay), tick_atom_v, id);
 }
 
 void request_runtime::fire(uint64_t id) {
-  if (id == deadline_timer) {
-    fail(net::http_error::from(errc::timeout, "request did not complete within " +
-                                                  std::to_string(options().request_deadline.count()) +
-                                                  " ms"));
-    return;
-  }
   auto it = timers_.find(id);
   if (it == timers_.end()) return;
   auto fn = std::move(it->second);
   timers_.erase(it);
-  if (!answered_) fn();
+  if (!expire_if_due()) fn();
 }
 
 void request_runtime::resolve(node_id node, std::function<void(caf::strong_actor_ptr)> ok,
@@ -60,18 +62,27 @@ void request_runtime::resolve(node_id node, std::function<void(caf::strong_actor
   // directory, which answers within connect_timeout (the margin covers its
   // own queueing).
   auto timeout = options().connect_timeout + std::chrono::milliseconds(500);
-  self_->request(job_->directory, timeout, caf::resolve_atom_v, node.value)
+  self_->request(job_->directory, bounded(timeout), caf::resolve_atom_v, node.value)
       .then(
-          [ok, failed, node](caf::strong_actor_ptr& handle) {
+          [this, ok, failed, node](caf::strong_actor_ptr& handle) {
+            if (expire_if_due()) return;
             if (!handle) return failed("no handle for node " + std::to_string(node.value));
             ok(std::move(handle));
           },
-          [failed](caf::error& err) { failed(caf::to_string(err)); });
+          [this, failed](caf::error& err) {
+            if (!expire_if_due()) failed(caf::to_string(err));
+          });
 }
 
 void request_runtime::refresh(uint64_t seen_version, std::function<void()> next) {
-  self_->request(job_->link, options().admin_timeout, caf::update_atom_v, seen_version)
-      .then([next](uint64_t) { next(); }, [next](caf::error&) { next(); });
+  self_->request(job_->link, bounded(options().admin_timeout), caf::update_atom_v, seen_version)
+      .then(
+          [this, next](uint64_t) {
+            if (!expire_if_due()) next();
+          },
+          [this, next](caf::error&) {
+            if (!expire_if_due()) next();
+          });
 }
 
 void request_runtime::resolve_table(std::function<void()> next) {

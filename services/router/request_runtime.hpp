@@ -9,7 +9,11 @@
 // dropped with it (they hold no resources that need closing).
 //
 // Invariant: the client gets exactly one response -- reply()/fail() answer
-// at most once; the deadline answers 503 `timeout` if nothing else did.
+// at most once. The deadline bounds every wait the request starts (each
+// timeout is clamped to what is left of it) and is checked whenever a wait
+// ends, so past it the client gets 503 `timeout` and no further step runs.
+// (No deadline timer of its own: one delayed message per request kept
+// CAF's clock thread busy, docs/performance.md.)
 #include <caf/event_based_actor.hpp>
 
 #include <chrono>
@@ -59,8 +63,14 @@ class request_runtime {
   /// 404 / 400 / 503 itself.
   void resolve_table(std::function<void()> next);
 
-  /// Runs `fn` after `delay` (at once for zero).
+  /// Runs `fn` after `delay` (at once for zero), unless the deadline passed
+  /// by then (then the client gets 503 `timeout`).
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
+  /// `wait` clamped to what is left of the deadline (at least 1 ms).
+  std::chrono::milliseconds bounded(std::chrono::milliseconds wait) const;
+  /// Past the deadline: answers 503 `timeout` (once) and returns true. Every
+  /// step that ends a wait calls this first.
+  bool expire_if_due();
   /// Timer expiry (the actor's (tick_atom, id) handler).
   void fire(uint64_t id);
 
@@ -76,8 +86,8 @@ class request_runtime {
   void fail(const net::http_error& err) { reply(net::error_response(err)); }
   bool answered() const noexcept { return answered_; }
 
-  /// Starts the deadline timer; called once by the request actor.
-  void arm_deadline();
+  /// The request actor runs (the dispatch stage ends); called once.
+  void on_start();
   /// A segment call got its answer now (the encode stage starts).
   void note_answer() { last_answer_ = std::chrono::steady_clock::now(); }
 
@@ -88,8 +98,9 @@ class request_runtime {
   std::shared_ptr<request_job> job_;
   pb::TableSchema table_;
   std::map<uint64_t, std::function<void()>> timers_;
-  uint64_t next_timer_ = 1;  // 0 is the deadline
+  uint64_t next_timer_ = 1;
   bool answered_ = false;
+  std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point last_answer_{};
 };
 

@@ -50,6 +50,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
 
  private:
   void plan_and_send() {
+    if (rt_.expire_if_due()) return;
     auto snap = rt_.snapshot();
     auto t = spec_.plan(*snap);
     if (!t) {
@@ -71,6 +72,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
   }
 
   void attempt() {
+    if (rt_.expire_if_due()) return;
     ++state_.attempts;
     auto self = this->shared_from_this();
     rt_.resolve(
@@ -85,10 +87,11 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
     auto segment = caf::actor_cast<net::segment_actor>(std::move(handle));
     auto sent = std::chrono::steady_clock::now();
     rt_.self()
-        ->request(segment, rt_.options().segment_timeout, spec_.build(*spec_.target))
+        ->request(segment, rt_.bounded(rt_.options().segment_timeout), spec_.build(*spec_.target))
         .then(
             [self, sent](Reply& reply) {
               self->answered_after(sent);
+              if (self->rt_.expire_if_due()) return;
               const pb::Status& st = reply.status();
               auto kind = classify_status(st.error_code());
               if (kind == outcome_kind::final_reply) return self->finish(std::move(reply));
@@ -96,6 +99,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
             },
             [self, sent](caf::error& err) {
               self->answered_after(sent);
+              if (self->rt_.expire_if_due()) return;
               auto kind = err == caf::sec::request_timeout ? outcome_kind::timeout : outcome_kind::down;
               self->on_outcome(attempt_outcome{kind, {}, caf::to_string(err)});
             });
