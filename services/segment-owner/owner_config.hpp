@@ -30,6 +30,8 @@ struct owner_config : caf::actor_system_config {
   uint64_t capacity = 0;
   uint64_t heartbeat_ms = 1000;
   uint64_t election_timeout_ms = 600;
+  uint32_t snapshot_threshold = 16384;
+  uint32_t snapshot_trailing = 2048;
   bool durable_log = true;
   std::string strong_reads = "lease";
   std::string log_level = "info";
@@ -48,6 +50,8 @@ struct owner_config : caf::actor_system_config {
         .add(capacity, "capacity", "bytes this owner offers for replicas (0: unspecified)")
         .add(heartbeat_ms, "heartbeat-ms", "period of heartbeats and replica probes")
         .add(election_timeout_ms, "election-timeout-ms", "Raft election timeout of hosted replicas")
+        .add(snapshot_threshold, "snapshot-threshold", "applied Raft entries between snapshots of a replica")
+        .add(snapshot_trailing, "snapshot-trailing", "Raft entries kept behind a snapshot")
         .add(durable_log, "durable-log", "fsync the Raft log on every commit")
         .add(strong_reads, "strong-reads", "lease|barrier: how leaders confirm strong reads")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
@@ -60,6 +64,8 @@ struct owner_config : caf::actor_system_config {
       return make_error(errc::invalid_argument, "--placement must be host:port, got '" + placement + "'");
     if (metrics_port < -1 || metrics_port > 65535)
       return make_error(errc::invalid_argument, "--metrics-port must be -1..65535");
+    if (snapshot_threshold < 16 || snapshot_trailing == 0)
+      return make_error(errc::invalid_argument, "--snapshot-threshold must be >= 16 and --snapshot-trailing >= 1");
     if (heartbeat_ms == 0) return make_error(errc::invalid_argument, "--heartbeat-ms must be positive");
     if (election_timeout_ms < 100) return make_error(errc::invalid_argument, "--election-timeout-ms must be >= 100");
     o.host = host;
@@ -72,6 +78,8 @@ struct owner_config : caf::actor_system_config {
     o.heartbeat = std::chrono::milliseconds(heartbeat_ms);
     o.election_timeout_ms = static_cast<unsigned>(election_timeout_ms);
     o.raft_heartbeat_ms = std::max(20u, o.election_timeout_ms / 6);
+    o.snapshot_threshold = snapshot_threshold;
+    o.snapshot_trailing = snapshot_trailing;
     o.durable_log = durable_log;
     if (strong_reads == "lease") {
       o.strong_reads = segment::strong_read_mode::lease;

@@ -45,6 +45,14 @@ struct owner_options {
   // within 2 s.
   unsigned election_timeout_ms = 600;
   unsigned raft_heartbeat_ms = 100;
+  /// Applied entries between Raft snapshots, and entries kept behind one.
+  /// A snapshot today serialises the whole segment store (O(store size),
+  /// on the replica's thread), so it must be rare: at 1024 it stalled each
+  /// replica for hundreds of ms every few seconds under load
+  /// (docs/performance.md). Followers further behind than `trailing`
+  /// catch up from a snapshot.
+  unsigned snapshot_threshold = 16384;
+  unsigned snapshot_trailing = 2048;
   /// fsync the Raft log on every commit.
   bool durable_log = true;
   /// How leaders confirm STRONG reads: a leader lease (no log round while

@@ -41,6 +41,8 @@ segment::segment_options replica_options(const owner_actor_state& st) {
   o.data_dir = st.dir->segments_dir();  // split right halves land beside their parent
   o.election_timeout_ms = st.opts.election_timeout_ms;
   o.heartbeat_timeout_ms = st.opts.raft_heartbeat_ms;
+  o.snapshot_threshold = st.opts.snapshot_threshold;
+  o.snapshot_trailing = st.opts.snapshot_trailing;
   // Seeds the randomised election timeouts: replicas of one group on
   // different nodes must not time out in lockstep.
   o.seed = st.core.self().value;

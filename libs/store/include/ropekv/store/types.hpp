@@ -31,6 +31,10 @@ struct store_options {
   int busy_timeout_ms = 5000;
   /// SQLite page cache per connection.
   int cache_size_kib = 65536;
+  /// Page size of a new file. A write dirties a few random index pages and
+  /// WAL mode appends each whole: small pages cut the bytes written per
+  /// write (docs/performance.md).
+  int page_size = 1024;
 };
 
 /// Reads never consult the wall clock: callers pass it.
