@@ -16,7 +16,7 @@ void leader_lease::start_term(uint64_t term) {
 
 link_header leader_lease::on_send(uint64_t peer, uint64_t now_ms, uint64_t leader_term, bool timeout_now) {
   link& l = links_[peer];
-  link_header h{l.next_seq++, l.processed};
+  link_header h{l.next_seq++, l.processed, incarnation_, l.peer_incarnation};
   if (!enabled() || leader_term == 0) return h;
   if (leader_term != term_) start_term(leader_term);
   if (timeout_now) voided_ = true;
@@ -27,12 +27,20 @@ link_header leader_lease::on_send(uint64_t peer, uint64_t now_ms, uint64_t leade
 
 void leader_lease::on_process(uint64_t peer, const link_header& link) {
   auto& l = links_[peer];
+  if (link.incarnation != l.peer_incarnation) {
+    // The peer restarted (or a message of its previous life arrived late):
+    // count in the incarnation of this message from here on.
+    l.peer_incarnation = link.incarnation;
+    l.processed = link.seq;
+    return;
+  }
   l.processed = std::max(l.processed, link.seq);
 }
 
 void leader_lease::on_append_result(uint64_t peer, const link_header& link, uint64_t result_term,
                                     uint64_t leader_term) {
   if (!enabled() || leader_term == 0 || leader_term != term_ || result_term != leader_term) return;
+  if (link.ack_incarnation != incarnation_) return;  // counts seqs of another life of ours
   auto it = links_.find(peer);
   if (it == links_.end()) return;
   auto& sent = it->second.sent;

@@ -190,6 +190,8 @@ std::string encode_message(const raft_message& m, uint64_t self_id, std::string_
   w.str(self_address);
   w.u64(link.seq);
   w.u64(link.ack);
+  w.u64(link.incarnation);
+  w.u64(link.ack_incarnation);
   switch (m.type) {
     case RAFT_IO_APPEND_ENTRIES: {
       const auto& a = m.append_entries;
@@ -281,6 +283,8 @@ result<std::unique_ptr<decoded_message>> decode_message(std::string_view bytes) 
   m.server_address = out->address_.c_str();
   out->link_.seq = r.u64();
   out->link_.ack = r.u64();
+  out->link_.incarnation = r.u64();
+  out->link_.ack_incarnation = r.u64();
   if (!r.ok()) return corrupt("header");
   switch (m.type) {
     case RAFT_IO_APPEND_ENTRIES: {

@@ -59,6 +59,9 @@ int sqlite_raft_io::do_start(raft_io* io, unsigned msecs, raft_io_tick_cb tick, 
   s->recv_cb_ = recv;
   s->next_tick_ = s->now_ms_ + msecs;
   s->started_ms_ = s->now_ms_;
+  // Distinct across restarts of this node: opening a replica takes well
+  // over a millisecond. +1 keeps it clear of "no incarnation" (0).
+  s->lease_.set_incarnation(s->now_ms_ + 1);
   return 0;
 }
 

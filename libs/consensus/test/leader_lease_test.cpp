@@ -83,5 +83,29 @@ TEST(leader_lease, acks_carry_the_highest_processed_seq) {
   EXPECT_EQ(follower.on_send(3, 0, 0, false).ack, 0u);  // per peer
 }
 
+TEST(leader_lease, acks_from_another_incarnation_do_not_count) {
+  leader_lease lease(450);
+  lease.set_incarnation(2000);
+  auto h = lease.on_send(peer, 100, term, false);
+  EXPECT_EQ(h.incarnation, 2000u);
+  // The peer still counts seqs of our previous life (incarnation 1000):
+  // its ack of "seq 5" says nothing about what we sent now.
+  lease.on_append_result(peer, {9, h.seq + 5, 0, 1000}, term, term);
+  EXPECT_EQ(lease.peer_expiry(peer, term), 0u);
+  lease.on_append_result(peer, {10, h.seq, 0, 2000}, term, term);
+  EXPECT_EQ(lease.peer_expiry(peer, term), 100u + 450u);
+}
+
+TEST(leader_lease, a_restarted_peer_is_counted_afresh) {
+  leader_lease follower(450);
+  follower.on_process(1, {900, 0, 7, 0});
+  EXPECT_EQ(follower.on_send(1, 0, 0, false).ack, 900u);
+  // The leader restarted: its seqs begin again in a new incarnation.
+  follower.on_process(1, {3, 0, 8, 0});
+  auto h = follower.on_send(1, 0, 0, false);
+  EXPECT_EQ(h.ack, 3u);
+  EXPECT_EQ(h.ack_incarnation, 8u);
+}
+
 }  // namespace
 }  // namespace ropekv::consensus

@@ -16,7 +16,11 @@
 //
 // How a send time is tied to an acknowledgement. Every message carries a
 // link header: `seq` numbers the sender's messages to that peer, and `ack`
-// is the highest seq the sender's c-raft has processed from that peer. A
+// is the highest seq the sender's c-raft has processed from that peer.
+// Seqs restart when a process does, so both carry the incarnation they
+// count in (the io's start time): an ack of another incarnation of this
+// node never counts, and a peer that sees a new incarnation of the sender
+// starts its count afresh. A
 // leader counts an ack only when it arrives on an AppendEntries result of
 // its own term (a follower in a later term has not accepted it), and ties
 // it to the send time it recorded for that seq. Lost, duplicated and
@@ -41,8 +45,10 @@
 namespace ropekv::consensus {
 
 struct link_header {
-  uint64_t seq = 0;  // this message's number on the sender -> receiver link (0: none)
-  uint64_t ack = 0;  // highest seq the sender processed from the receiver
+  uint64_t seq = 0;              // this message's number on the sender -> receiver link (0: none)
+  uint64_t ack = 0;              // highest seq the sender processed from the receiver...
+  uint64_t incarnation = 0;      // ...the sender's incarnation, which `seq` counts in
+  uint64_t ack_incarnation = 0;  // ...and the receiver's, which `ack` counts in
 };
 
 class leader_lease {
@@ -51,6 +57,9 @@ class leader_lease {
   explicit leader_lease(uint64_t duration_ms = 0) : duration_ms_(duration_ms) {}
 
   bool enabled() const noexcept { return duration_ms_ > 0; }
+  /// This process's incarnation (distinct across restarts of the node:
+  /// the io passes its start time); set before the first send.
+  void set_incarnation(uint64_t incarnation) noexcept { incarnation_ = incarnation; }
   uint64_t duration_ms() const noexcept { return duration_ms_; }
 
   /// A message to `peer` leaves now; `leader_term` is the sender's term if
@@ -77,6 +86,7 @@ class leader_lease {
  private:
   struct link {
     uint64_t next_seq = 1;
+    uint64_t peer_incarnation = 0;                  // the peer's incarnation `processed` counts in
     uint64_t processed = 0;                         // highest seq processed from the peer
     std::deque<std::pair<uint64_t, uint64_t>> sent;  // (seq, send ms) as leader in term_
     bool acked = false;                              // acked_send_ms is set (for term_)
@@ -89,6 +99,7 @@ class leader_lease {
   static constexpr size_t max_tracked = 4096;
 
   uint64_t duration_ms_;
+  uint64_t incarnation_ = 0;
   uint64_t term_ = 0;
   bool voided_ = false;
   std::map<uint64_t, link> links_;

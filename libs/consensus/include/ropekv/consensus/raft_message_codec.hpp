@@ -3,7 +3,8 @@
 //
 // Layout (little-endian fixed-width integers, strings/blobs as u32 length +
 // bytes): u8 format version (2), u8 message type, u64 sender id, str sender
-// address, u64 link seq, u64 link ack (leader_lease.hpp), then the type's
+// address, the link header as u64 seq, ack, incarnation, ack incarnation
+// (leader_lease.hpp), then the type's
 // fields in raft.h order. AppendEntries carries
 // u32 n then n x (u64 term, u16 type, blob payload); InstallSnapshot
 // carries the configuration (see encode_configuration) and a u64-length blob.
