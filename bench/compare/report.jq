@@ -44,7 +44,7 @@ def summary: {
         range100: "RopeKV GET items/{hk}?limit=100 over a hash key holding 100 range keys; etcd range with range_end and limit 100",
         batch25: "RopeKV POST batch of 25 puts; etcd txn of 25 puts; Redis MSET of 25",
         mixed90: "90% strong GET / 10% PUT (etcd: linearizable range / put; Redis GET / SET)",
-        segments_N: "RopeKV PUT at c50 over the same number of hash keys confined to N of table bench_kv's segments"
+        segments_N: "RopeKV PUT at c50 over the same key space into a table created with N segments"
       }
     },
     workloads: ($names | map(. as $w

@@ -26,6 +26,13 @@ pb::TableReply placement_state::create_table(const pb::CreateTableRequest& req) 
   auto infos = node_infos();
   if (std::none_of(infos.begin(), infos.end(), placement::accepts_replicas))
     return table_error(make_error(errc::unavailable, "no alive segment-owner to place the table on"));
+  // The count is resolved now and recorded with the schema: the table's
+  // own choice, else the service's, else the cluster-size default.
+  if (schema->initial_segments() == 0) {
+    schema->set_initial_segments(opt_.segments_per_table != placement::auto_segments
+                                     ? opt_.segments_per_table
+                                     : placement::default_segments_count(infos));
+  }
   // The table row first, the rope second: a crash between leaves a table
   // without segments, which open() drops again (the create was never acked).
   auto created = db_->create_table(*schema);
@@ -37,7 +44,7 @@ pb::TableReply placement_state::create_table(const pb::CreateTableRequest& req) 
     return table_error(e);
   };
   auto layout = placement::initial_layout(table_id{created->id()}, infos, created->replication(),
-                                          opt_.segments_per_table, opt_.rule);
+                                          created->initial_segments(), opt_.rule);
   if (!layout) return undo(layout.error());
   std::vector<rope::segment> segs;
   segs.reserve(layout->segments.size());

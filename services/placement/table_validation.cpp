@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ropekv/placement/layout.hpp"
 #include "ropekv/placement/node.hpp"
 
 namespace ropekv::placement_service {
@@ -26,6 +27,9 @@ result<pb::TableSchema> validate_schema(pb::TableSchema schema) {
   if (!placement::valid_replication(schema.replication()))
     return make_error(errc::invalid_argument,
                       "replication must be 1, 3 or 5, not " + std::to_string(schema.replication()));
+  if (schema.initial_segments() > placement::max_initial_segments)
+    return make_error(errc::invalid_argument, "a table starts with at most " +
+                                                  std::to_string(placement::max_initial_segments) + " segments");
   schema.set_id(0);
   return schema;
 }

@@ -26,6 +26,7 @@ pb::TableSchema schema_of(const std::string& name, const net::table_spec& spec) 
   if (spec.local_index) s.set_local_index(*spec.local_index);
   s.set_replication(spec.replication);
   if (spec.default_ttl) s.set_default_ttl_s(*spec.default_ttl);
+  if (spec.segments) s.set_initial_segments(*spec.segments);
   return s;
 }
 
@@ -37,6 +38,7 @@ void write_table(net::json_writer& w, const pb::TableSchema& t) {
   if (!t.local_index().empty()) w.field("local_index", t.local_index());
   w.field("replication", static_cast<uint64_t>(t.replication()));
   if (t.default_ttl_s() > 0) w.field("default_ttl", static_cast<uint64_t>(t.default_ttl_s()));
+  if (t.initial_segments() > 0) w.field("segments", static_cast<uint64_t>(t.initial_segments()));
   w.end_object();
 }
 

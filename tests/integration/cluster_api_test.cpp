@@ -490,6 +490,20 @@ TEST_F(cluster_api, cluster_health_readiness_and_metrics) {
   EXPECT_EQ(c().connections(), 1) << "keep-alive held across requests";
 }
 
+// A table can start with a chosen number of segments (Raft groups).
+TEST_F(cluster_api, a_table_starts_with_the_segments_it_asks_for) {
+  auto created = c().put("/v1/tables/four_groups", R"({"hash_key":"id","segments":4})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(created.json()["segments"].GetUint64(), 4u);
+  auto segs = cluster_->segments("four_groups");
+  ASSERT_TRUE(segs);
+  EXPECT_EQ(segs->size(), 4u);
+  for (int i = 0; i < 40; ++i)
+    ASSERT_EQ(c().put(item("four_groups", "k" + std::to_string(i)), R"({"n":1})").status, 200u);
+  EXPECT_EQ(outcome(c().put("/v1/tables/too_many", R"({"hash_key":"id","segments":5000})")),
+            "400 invalid_argument");
+}
+
 // Per-hop latency histograms (docs/performance.md): the router's stages and
 // every owner's replica stages are counted once requests went through.
 TEST_F(cluster_api, per_hop_stage_histograms_count_requests) {

@@ -112,6 +112,7 @@ void add_tables(CLI::App& app, command& cmd) {
   optional_option(create, "--local-index", t.local_index, "attribute holding the local index key");
   number_option(create, "--replication", t.replication, "replicas: 1, 3 (default) or 5");
   number_option(create, "--default-ttl", t.default_ttl, "default item TTL in seconds");
+  number_option(create, "--segments", t.segments, "segments (Raft groups) the table starts with");
 
   auto* get = tables->add_subcommand("get", "show a table");
   on_selected(get, cmd, command_kind::tables_get);

@@ -44,6 +44,7 @@ struct table_options {
   std::optional<std::string> local_index;
   std::optional<uint32_t> replication;
   std::optional<uint64_t> default_ttl;
+  std::optional<uint64_t> segments;
 };
 
 /// put / delete conditions and TTL.

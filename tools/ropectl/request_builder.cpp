@@ -45,6 +45,7 @@ std::string table_body(const table_options& t) {
   if (t.local_index) w.field("local_index", *t.local_index);
   if (t.replication) w.field("replication", *t.replication);
   if (t.default_ttl) w.field("default_ttl", *t.default_ttl);
+  if (t.segments) w.field("segments", *t.segments);
   return w.end_object().take();
 }
 

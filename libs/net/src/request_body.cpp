@@ -65,7 +65,7 @@ http_result<table_spec> parse_table_spec(std::string_view body) {
   if (!doc) return std::move(doc).error();
   const Value& obj = *doc;
   if (auto ok = only_members(obj, {"hash_key", "range_key", "local_index", "replication",
-                                   "default_ttl"});
+                                   "default_ttl", "segments"});
       !ok)
     return std::move(ok).error();
   table_spec spec;
@@ -99,6 +99,12 @@ http_result<table_spec> parse_table_spec(std::string_view body) {
     if (*ttl > max_ttl_seconds)
       return bad("default_ttl exceeds " + std::to_string(max_ttl_seconds) + " s");
     if (*ttl > 0) spec.default_ttl = *ttl;
+  }
+  if (const Value* v = member(obj, "segments")) {
+    auto n = unsigned_member(*v, "segments");
+    if (!n || *n < 1 || *n > max_initial_segments)
+      return bad("segments must be 1.." + std::to_string(max_initial_segments));
+    spec.segments = static_cast<uint32_t>(*n);
   }
   return spec;
 }

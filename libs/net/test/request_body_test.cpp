@@ -33,6 +33,8 @@ TEST(table_spec, minimal_and_full) {
   ASSERT_TRUE(nulls.ok());
   EXPECT_FALSE(nulls->range_key || nulls->default_ttl);  // null = absent, 0 = no default
   EXPECT_EQ(parse_table_spec(R"({"hash_key":"id","replication":1})")->replication, 1u);
+  EXPECT_FALSE(min->segments);
+  EXPECT_EQ(parse_table_spec(R"({"hash_key":"id","segments":16})")->segments, 16u);
 }
 
 TEST(table_spec, errors) {
@@ -51,6 +53,9 @@ TEST(table_spec, errors) {
            R"({"hash_key":"id","default_ttl":-5})",
            R"({"hash_key":"id","default_ttl":1.5})",
            R"({"hash_key":"id","default_ttl":99999999999999})",      // beyond max_ttl_seconds
+           R"({"hash_key":"id","segments":0})",
+           R"({"hash_key":"id","segments":1025})",                   // beyond max_initial_segments
+           R"({"hash_key":"id","segments":"4"})",
            R"({"hash_key":"id","replicaton":3})",                    // unknown member
            R"([])",
        })

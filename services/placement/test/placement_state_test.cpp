@@ -1,4 +1,5 @@
 #include "placement_state.hpp"
+#include "ropekv/placement/layout.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -126,6 +127,27 @@ TEST_F(placement_state_test, table_schemas_are_validated) {
   EXPECT_EQ(reply.schema().replication(), 3u);
   EXPECT_NE(reply.schema().id(), 0u);
   EXPECT_EQ(state_->create_table(defaulted).status().error_code(), code(errc::already_exists));
+}
+
+TEST_F(placement_state_test, a_table_starts_with_the_segments_it_asks_for) {
+  add_node("r1");
+  add_node("r2");
+  add_node("r3");
+  // Default: the service's segments_per_table (6 here), recorded in the schema.
+  auto standard = create("standard");
+  EXPECT_EQ(standard.initial_segments(), 6u);
+  EXPECT_EQ(table_segments(state_->current(), standard.id()).size(), 6u);
+  for (uint32_t n : {1u, 4u, 16u}) {
+    auto req = table_request("sized" + std::to_string(n));
+    req.mutable_schema()->set_initial_segments(n);
+    auto reply = state_->create_table(req);
+    ASSERT_EQ(reply.status().error_code(), 0u) << reply.status().message();
+    EXPECT_EQ(reply.schema().initial_segments(), n);
+    EXPECT_EQ(table_segments(state_->current(), reply.schema().id()).size(), n);
+  }
+  auto huge = table_request("huge");
+  huge.mutable_schema()->set_initial_segments(placement::max_initial_segments + 1);
+  EXPECT_EQ(state_->create_table(huge).status().error_code(), code(errc::invalid_argument));
 }
 
 TEST_F(placement_state_test, a_table_needs_an_alive_owner) {

@@ -40,7 +40,7 @@ TEST(cli_parser, router_from_flag_env_or_default) {
 TEST(cli_parser, tables_subcommands) {
   EXPECT_EQ(parsed({"tables", "list"}).kind, command_kind::tables_list);
   command c = parsed({"tables", "create", "events", "--hash-key", "src", "--range-key", "ts",
-                      "--local-index", "kind", "--replication", "5", "--default-ttl", "600"});
+                      "--local-index", "kind", "--replication", "5", "--default-ttl", "600", "--segments", "16"});
   EXPECT_EQ(c.kind, command_kind::tables_create);
   EXPECT_EQ(c.table, "events");
   EXPECT_EQ(c.table_spec.hash_key, "src");
@@ -48,6 +48,7 @@ TEST(cli_parser, tables_subcommands) {
   EXPECT_EQ(c.table_spec.local_index, "kind");
   EXPECT_EQ(c.table_spec.replication, 5u);
   EXPECT_EQ(c.table_spec.default_ttl, 600u);
+  EXPECT_EQ(c.table_spec.segments, 16u);
   command minimal = parsed({"tables", "create", "users", "--hash-key", "id"});
   EXPECT_EQ(minimal.table_spec.range_key, std::nullopt);
   EXPECT_EQ(minimal.table_spec.replication, std::nullopt);

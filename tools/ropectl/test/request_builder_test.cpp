@@ -60,10 +60,10 @@ TEST(request_builder, tables) {
   EXPECT_EQ(build_request(minimal), (api_call{"PUT", "/v1/tables/users", R"({"hash_key":"id"})"}));
 
   command full = make(command_kind::tables_create);
-  full.table_spec = {"id", "ts", "rank", 5, 3600};
+  full.table_spec = {"id", "ts", "rank", 5, 3600, 16};
   api_call call = build_request(full);
   EXPECT_EQ(call.body,
-            R"({"hash_key":"id","range_key":"ts","local_index":"rank","replication":5,"default_ttl":3600})");
+            R"({"hash_key":"id","range_key":"ts","local_index":"rank","replication":5,"default_ttl":3600,"segments":16})");
   auto req = parsed(call);
   ASSERT_EQ(req.kind, net::api_kind::create_table);
   const auto& spec = std::get<net::table_spec>(req.body);
@@ -71,6 +71,7 @@ TEST(request_builder, tables) {
   EXPECT_EQ(spec.local_index, "rank");
   EXPECT_EQ(spec.replication, 5u);
   EXPECT_EQ(spec.default_ttl, 3600u);
+  EXPECT_EQ(spec.segments, 16u);
 }
 
 TEST(request_builder, put_with_ttl_and_conditions) {

@@ -85,7 +85,12 @@ struct table_spec {
   std::optional<std::string> local_index;  // attribute holding rk2; needs range_key
   uint32_t replication = 3;                // 1, 3 or 5
   std::optional<uint64_t> default_ttl;     // seconds
+  std::optional<uint32_t> segments;        // initial segments, 1..max_initial_segments
 };
+
+/// Most segments a table may start with: each is a Raft group with a
+/// SQLite file per replica.
+inline constexpr uint32_t max_initial_segments = 1024;
 
 /// PUT /v1/tables/{t}/indexes/{name}
 struct index_spec {

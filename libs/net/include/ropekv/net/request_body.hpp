@@ -6,7 +6,8 @@
 // optional members.
 //
 //   table_spec     {"hash_key":"a", "range_key":"b"?, "local_index":"c"?,
-//                   "replication":1|3|5 (default 3), "default_ttl":s?}
+//                   "replication":1|3|5 (default 3), "default_ttl":s?,
+//                   "segments":1..1024? (initial segments; default: placement's)}
 //                  attribute names 1..255 bytes and pairwise distinct;
 //                  local_index needs range_key; default_ttl 0 means none.
 //   index_spec     {"attribute":"path"}

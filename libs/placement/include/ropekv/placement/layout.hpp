@@ -32,6 +32,8 @@ namespace ropekv::placement {
 /// segments_count value meaning "choose for me": default_segments_count().
 inline constexpr uint32_t auto_segments = 0;
 inline constexpr uint32_t segments_per_node = 4;
+/// Most segments a table may start with (each is a Raft group).
+inline constexpr uint32_t max_initial_segments = 1024;
 
 /// 4 segments per node that accepts replicas (at least 1, at most 65536):
 /// every node leads a few segments of every table from the start, and each
