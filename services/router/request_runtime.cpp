@@ -16,8 +16,15 @@ int64_t request_runtime::now_ms() {
 }
 
 void request_runtime::on_start() {
-  metrics().stage(router_stage::dispatch,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - job_->spawned).count());
+  started_ = std::chrono::steady_clock::now();
+  metrics().stage(router_stage::dispatch, std::chrono::duration<double>(started_ - job_->spawned).count());
+}
+
+void request_runtime::note_sending() {
+  if (sent_any_) return;
+  sent_any_ = true;
+  metrics().stage(router_stage::route,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
 }
 
 std::chrono::milliseconds request_runtime::bounded(std::chrono::milliseconds wait) const {

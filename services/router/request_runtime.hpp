@@ -90,6 +90,8 @@ class request_runtime {
   void on_start();
   /// A segment call got its answer now (the encode stage starts).
   void note_answer() { last_answer_ = std::chrono::steady_clock::now(); }
+  /// A segment call is being sent now (the first one ends the route stage).
+  void note_sending();
 
  private:
   void lookup_table(bool refreshed, std::function<void()> next);
@@ -101,7 +103,9 @@ class request_runtime {
   uint64_t next_timer_ = 1;
   bool answered_ = false;
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_answer_{};
+  bool sent_any_ = false;
 };
 
 }  // namespace ropekv::router

@@ -26,7 +26,7 @@ router_metrics::router_metrics(net::metrics_registry& registry) : registry_(regi
     retries_[i] = &registry_.add_counter("ropekv_router_retries_total",
                                          "Segment requests retried, by reason",
                                          {{"reason", reasons[i]}});
-  const char* stages[] = {"parse", "dispatch", "owner_rpc", "encode"};
+  const char* stages[] = {"parse", "dispatch", "route", "owner_rpc", "encode"};
   for (size_t i = 0; i < stages_.size(); ++i)
     stages_[i] = &registry_.add_histogram("ropekv_router_stage_seconds", "Time of one hop of a request",
                                           net::hop_latency_buckets(), {{"stage", stages[i]}});

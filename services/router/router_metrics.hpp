@@ -10,7 +10,10 @@
 //   ropekv_router_stage_seconds{stage}           one hop of a request: parse
 //                                                (HTTP to parsed, validated),
 //                                                dispatch (to its request actor
-//                                                running), owner_rpc (one call
+//                                                running), route (table, rope
+//                                                and owner handle looked up,
+//                                                to the first owner call sent),
+//                                                owner_rpc (one call
 //                                                to a segment-owner, answered),
 //                                                encode (last answer to the
 //                                                response handed to Beast)
@@ -30,7 +33,7 @@
 namespace ropekv::router {
 
 enum class retry_reason : uint8_t { not_leader, wrong_segment, transport };
-enum class router_stage : uint8_t { parse, dispatch, owner_rpc, encode };
+enum class router_stage : uint8_t { parse, dispatch, route, owner_rpc, encode };
 
 class router_metrics {
  public:
@@ -52,7 +55,7 @@ class router_metrics {
   std::array<std::array<std::atomic<net::counter*>, statuses>, routes> requests_{};
   std::array<net::histogram*, routes> latency_{};
   std::array<net::counter*, 3> retries_{};
-  std::array<net::histogram*, 4> stages_{};
+  std::array<net::histogram*, 5> stages_{};
   net::gauge* inflight_ = nullptr;
   net::gauge* rope_version_ = nullptr;
 };

@@ -85,6 +85,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
   void send(caf::strong_actor_ptr handle) {
     auto self = this->shared_from_this();
     auto segment = caf::actor_cast<net::segment_actor>(std::move(handle));
+    rt_.note_sending();
     auto sent = std::chrono::steady_clock::now();
     rt_.self()
         ->request(segment, rt_.bounded(rt_.options().segment_timeout), spec_.build(*spec_.target))

@@ -518,21 +518,25 @@ TEST_F(cluster_api, per_hop_stage_histograms_count_requests) {
     return std::stod(body.substr(at + series.size() + 1));
   };
   auto m = c().get("/metrics").body;
-  for (const char* stage : {"parse", "dispatch", "owner_rpc", "encode"}) {
+  for (const char* stage : {"parse", "dispatch", "route", "owner_rpc", "encode"}) {
     EXPECT_GE(count_of(m, std::string("ropekv_router_stage_seconds_count{stage=\"") + stage + "\"}"), 40)
         << stage;
   }
-  double fsyncs = 0, commits = 0;
+  double fsyncs = 0, commits = 0, waits = 0, reads = 0;
   for (unsigned i = 0; i < cluster_->owners(); ++i) {
     http_client owner(cluster_->owner_metrics_port(i));
     auto r = owner.get("/metrics");
     ASSERT_EQ(r.status, 200u) << "owner " << i;
     fsyncs += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="fsync"})");
     commits += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="commit"})");
+    waits += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="wait"})");
+    reads += count_of(r.body, R"(ropekv_owner_stage_seconds_count{stage="read"})");
     EXPECT_EQ(owner.get("/other").status, 404u);
   }
   EXPECT_GE(commits, 20) << "every acknowledged write was committed by some leader";
   EXPECT_GT(fsyncs, 0);
+  EXPECT_GE(waits, 40) << "every request routed by an owner waited in a replica's mailbox";
+  EXPECT_GE(reads, 20);
 }
 
 // Last (gtest keeps declaration order): takes the cluster down.

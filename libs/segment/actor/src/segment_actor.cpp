@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
+
 #include "caf_transport.hpp"
 #include "ropekv/segment/segment_replica.hpp"
 
@@ -59,6 +61,19 @@ caf::typed_response_promise<Reply> promise(actor_pointer self) {
   return self->make_response_promise<Reply>();
 }
 
+/// Reports how long a request the owner routed here waited in the mailbox.
+template <class Request>
+void note_wait(actor_pointer self, const Request& req) {
+  const auto& observe = self->state.config.options.observe;
+  uint64_t forwarded = req.routing().forwarded_ns();
+  if (!observe || forwarded == 0) return;
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+                 .count();
+  if (static_cast<uint64_t>(now) > forwarded)
+    observe(consensus::replica_stage::wait, static_cast<double>(static_cast<uint64_t>(now) - forwarded) / 1e9);
+}
+
 segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segment_actor_config config) {
   auto& st = self->state;
   if (!config.options.clock) config.options.clock = [] { return wall_clock(); };
@@ -92,48 +107,56 @@ segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segmen
         drive(self);
       },
       [self](pb::WriteRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::WriteReply>(self);
         self->state.replica->write(req, [rp](pb::WriteReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::GetRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::GetReply>(self);
         self->state.replica->get(req, [rp](pb::GetReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::RangeRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::ItemsReply>(self);
         self->state.replica->range(req, [rp](pb::ItemsReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::ScanRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::ItemsReply>(self);
         self->state.replica->scan(req, [rp](pb::ItemsReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::PartitionRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::PartitionReply>(self);
         self->state.replica->partition(req, [rp](pb::PartitionReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::ChangesRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::ChangesReply>(self);
         self->state.replica->changes(req, [rp](pb::ChangesReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::MembershipRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::AdminReply>(self);
         self->state.replica->membership(req, [rp](pb::AdminReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },
       [self](pb::SplitRequest& req) {
+        note_wait(self, req);
         auto rp = promise<pb::AdminReply>(self);
         self->state.replica->split(req, [rp](pb::AdminReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);

@@ -14,9 +14,11 @@ enum class replica_stage : uint8_t {
   fsync,   // one group-commit transaction of the Raft log (any role)
   apply,   // applying one batch of committed entries to the state machine
   read,    // serving one read from the local state machine (reported by its owner)
+  wait,    // a request in its replica's mailbox, after the owner routed it (reported by the owner)
 };
 
-inline constexpr std::array<std::string_view, 5> replica_stage_names{"queue", "commit", "fsync", "apply", "read"};
+inline constexpr std::array<std::string_view, 6> replica_stage_names{"queue", "commit", "fsync",
+                                                                     "apply", "read",  "wait"};
 
 /// Called on the replica's thread with wall-clock seconds (real time even
 /// under a virtual Raft clock). Must be cheap; empty: nothing is measured.
