@@ -6,6 +6,7 @@
 
 #include "owner_actor_state.hpp"
 #include "ropekv/common/errc.hpp"
+#include "ropekv/segment/segment_actor.hpp"
 
 namespace ropekv::segment_owner {
 namespace {
@@ -20,8 +21,7 @@ caf::result<Reply> forward(owner_pointer self, Request& req, load_kind kind) {
     auto it = st.actors.find(r.group.value);
     if (it != st.actors.end()) {
       if (r.clear_epoch) req.mutable_routing()->set_epoch(0);
-      req.mutable_routing()->set_forwarded_ns(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch()).count()));
+      req.mutable_routing()->set_forwarded_ns(segment::forwarded_stamp());
       return self->delegate(it->second, std::move(req));
     }
     r.what = route::kind::unavailable;

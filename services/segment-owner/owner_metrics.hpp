@@ -5,7 +5,7 @@
 //   ropekv_owner_stage_seconds{stage}   where a request's time goes inside
 //                                       the owner's replicas
 //                                       (consensus::replica_stage): queue,
-//                                       commit, fsync, apply, read
+//                                       commit, fsync, apply, read, wait
 //
 // Thread safety: observer() is called from every replica actor's thread;
 // histogram updates are atomic. serve()/stop() from main only.

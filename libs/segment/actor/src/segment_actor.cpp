@@ -67,11 +67,8 @@ void note_wait(actor_pointer self, const Request& req) {
   const auto& observe = self->state.config.options.observe;
   uint64_t forwarded = req.routing().forwarded_ns();
   if (!observe || forwarded == 0) return;
-  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 std::chrono::steady_clock::now().time_since_epoch())
-                 .count();
-  if (static_cast<uint64_t>(now) > forwarded)
-    observe(consensus::replica_stage::wait, static_cast<double>(static_cast<uint64_t>(now) - forwarded) / 1e9);
+  uint64_t now = forwarded_stamp();
+  if (now > forwarded) observe(consensus::replica_stage::wait, static_cast<double>(now - forwarded) / 1e9);
 }
 
 segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segment_actor_config config) {
@@ -181,6 +178,12 @@ int64_t wall_clock() {
   while (now > prev && !last.compare_exchange_weak(prev, now)) {
   }
   return std::max(now, prev);
+}
+
+uint64_t forwarded_stamp() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
 }
 
 segment_replica_actor spawn_segment_actor(caf::actor_system& sys, segment_actor_config config) {

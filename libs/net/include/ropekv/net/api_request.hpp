@@ -89,7 +89,8 @@ struct table_spec {
 };
 
 /// Most segments a table may start with: each is a Raft group with a
-/// SQLite file per replica.
+/// SQLite file per replica. Placement enforces the same cap
+/// (placement::max_initial_segments); the router checks it for a clear 400.
 inline constexpr uint32_t max_initial_segments = 1024;
 
 /// PUT /v1/tables/{t}/indexes/{name}

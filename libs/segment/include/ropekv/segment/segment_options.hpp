@@ -57,7 +57,7 @@ struct segment_options {
   size_t sweep_limit = 256;
 
   strong_read_mode strong_reads = strong_read_mode::lease;
-  /// Where the replica's time goes (queue, commit, fsync, apply); may be empty.
+  /// Where the replica's time goes (consensus::replica_stage); may be empty.
   consensus::stage_observer observe;
 };
 

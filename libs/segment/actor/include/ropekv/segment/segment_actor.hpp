@@ -46,6 +46,11 @@ struct segment_actor_config {
 /// Microseconds of wall time, never going backwards within the process.
 int64_t wall_clock();
 
+/// What an owner stamps into Routing::forwarded_ns as it hands a request
+/// to a replica actor of its process (steady clock, ns); the actor reports
+/// the difference as replica_stage::wait.
+uint64_t forwarded_stamp();
+
 /// Spawns the actor and registers it in the directory under (group, self).
 /// If the replica cannot be opened the actor quits with the error.
 /// The right half of a split is spawned the same way (same options) by the
