@@ -55,6 +55,16 @@ using placement_actor = caf::typed_actor<
     // Full rope now (from_version 0), then deltas pushed to the handle.
     caf::replies_to<subscribe_atom, rope_subscriber>::with<pb::RopeUpdate>,
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
+    // A notifier (re-)registers with the handle placement pushes RopeUpdates
+    // (rope, tables, notifiers, hooks with their assignment) to.
+    caf::replies_to<pb::RegisterNotifier, rope_subscriber>::with<pb::RegisterNotifierReply>,
+    // Liveness + hook delivery state; not_found: register again.
+    caf::replies_to<pb::NotifierHeartbeat>::with<pb::Status>,
+    // Webhooks: define/replace, list, one, delete.
+    caf::replies_to<pb::PutHookRequest>::with<pb::HookReply>,
+    caf::replies_to<hooks_atom>::with<pb::HooksReply>,
+    caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
+    caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,
     caf::reacts_to<tick_atom>>;  // placement's own timer
 
 // --------------------------------------------------------- segment-owner
@@ -76,5 +86,10 @@ using owner_actor = segment_actor::extend_with<owner_control>::extend<
     caf::reacts_to<pb::RopeUpdate>,
     caf::reacts_to<listen_atom, std::string>,
     caf::reacts_to<tick_atom>>;
+
+// --------------------------------------------------------------- notifier
+// Protocol: services/notifier. Placement sees a rope_subscriber; other
+// notifiers see a net::notifier_peer (channel fan-out, presence).
+using notifier_actor = notifier_peer::extend<caf::reacts_to<pb::RopeUpdate>>;
 
 }  // namespace ropekv::net

@@ -18,6 +18,9 @@ namespace ropekv::net {
 using owner_control =
     caf::typed_actor<caf::reacts_to<pb::SegmentAssignment>, caf::reacts_to<pb::SegmentDrop>>;
 using rope_subscriber = caf::typed_actor<caf::reacts_to<pb::RopeUpdate>>;
+/// What one notifier offers the others: channel fan-out and presence.
+using notifier_peer = caf::typed_actor<caf::reacts_to<pb::ChannelMessage>,
+                                       caf::replies_to<pb::PresenceRequest>::with<pb::PresenceReply>>;
 }  // namespace ropekv::net
 
 CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
@@ -59,12 +62,25 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::net::owner_control))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::net::rope_subscriber))
 
+  // services/notifier, hooks
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterNotifier))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterNotifierReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::NotifierHeartbeat))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PutHookRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HookReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HooksReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ChannelMessage))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PresenceRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PresenceReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::net::notifier_peer))
+
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
   CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")
   CAF_ADD_ATOM(ropekv, ropekv, subscribe_atom, "rk_sub")
   CAF_ADD_ATOM(ropekv, ropekv, cluster_atom, "rk_cluster")
   CAF_ADD_ATOM(ropekv, ropekv, tables_atom, "rk_tables")
   CAF_ADD_ATOM(ropekv, ropekv, drop_atom, "rk_drop")
+  CAF_ADD_ATOM(ropekv, ropekv, hooks_atom, "rk_hooks")
 
   // services/segment-owner
   CAF_ADD_ATOM(ropekv, ropekv, listen_atom, "rk_listen")
