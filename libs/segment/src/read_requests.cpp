@@ -149,20 +149,74 @@ void segment_replica::partition(const pb::PartitionRequest& request, partition_c
       std::move(cb));
 }
 
+namespace {
+
+/// Most long polls one replica holds; past it a poll is answered at once.
+constexpr size_t max_feed_waiters = 4096;
+/// Longest hold the replica grants, whatever the request asks.
+constexpr uint32_t max_feed_wait_ms = 30'000;
+
+pb::ChangesReply serve_changes(replica_state& s, const pb::ChangesRequest& request) {
+  size_t limit = request.limit() == 0 ? 1000 : request.limit();
+  auto events = s.store->changes_since(request.after_position(), limit);
+  if (!events) return reply_with<pb::ChangesReply>(detail::to_status(events.error()));
+  pb::ChangesReply r;
+  for (auto& e : *events) *r.add_events() = std::move(e);
+  r.set_last_position(s.store->last_position());
+  auto meta = s.store->meta();
+  r.set_start_key(meta.start_key);
+  r.set_end_key(meta.end_key);
+  r.set_epoch(meta.epoch);
+  return r;
+}
+
+}  // namespace
+
 void segment_replica::changes(const pb::ChangesRequest& request, changes_callback cb) {
   auto& s = *s_;
+  bool hold = request.consistency() == pb::EVENTUAL && request.wait_ms() > 0 &&
+              s.store->last_position() <= request.after_position() &&
+              s.feed_waiters.size() < max_feed_waiters &&
+              !detail::check_routing(request.routing(), s.store->meta());
+  if (hold) {
+    int64_t wait_us = int64_t{std::min(request.wait_ms(), max_feed_wait_ms)} * 1000;
+    s.feed_waiters.push_back({request, std::move(cb), s.now_us() + wait_us});
+    return;
+  }
   run_read<pb::ChangesReply>(
       s, request.routing(), request.consistency(),
-      [&s, request]() -> pb::ChangesReply {
-        size_t limit = request.limit() == 0 ? 1000 : request.limit();
-        auto events = s.store->changes_since(request.after_position(), limit);
-        if (!events) return reply_with<pb::ChangesReply>(detail::to_status(events.error()));
-        pb::ChangesReply r;
-        for (auto& e : *events) *r.add_events() = std::move(e);
-        r.set_last_position(s.store->last_position());
-        return r;
-      },
-      std::move(cb));
+      [&s, request]() -> pb::ChangesReply { return serve_changes(s, request); }, std::move(cb));
 }
+
+namespace detail {
+
+bool wake_feed_waiters(replica_state& s) {
+  if (s.feed_waiters.empty()) return false;
+  uint64_t last = s.store->last_position();
+  int64_t now = s.now_us();
+  std::vector<replica_state::feed_waiter> due;
+  std::erase_if(s.feed_waiters, [&](replica_state::feed_waiter& w) {
+    if (last <= w.request.after_position() && now < w.deadline_us) return false;
+    due.push_back(std::move(w));
+    return true;
+  });
+  for (auto& w : due) {
+    // A split may have applied while it waited: the routing says so.
+    if (auto bad = check_routing(w.request.routing(), s.store->meta())) {
+      w.cb(reply_with<pb::ChangesReply>(*bad));
+    } else {
+      w.cb(serve_changes(s, w.request));
+    }
+  }
+  return !due.empty();
+}
+
+void fail_feed_waiters(replica_state& s, const pb::Status& status) {
+  auto waiters = std::move(s.feed_waiters);
+  s.feed_waiters.clear();
+  for (auto& w : waiters) w.cb(reply_with<pb::ChangesReply>(status));
+}
+
+}  // namespace detail
 
 }  // namespace ropekv::segment

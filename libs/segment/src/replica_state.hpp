@@ -38,6 +38,14 @@ struct replica_state {
   bool split_in_flight = false;   // our own split proposal awaits its result
   unsigned membership_in_flight = 0;
 
+  // Feed long polls waiting for a position past theirs (EVENTUAL, wait_ms).
+  struct feed_waiter {
+    pb::ChangesRequest request;
+    std::function<void(pb::ChangesReply)> cb;
+    int64_t deadline_us = 0;
+  };
+  std::vector<feed_waiter> feed_waiters;
+
   // TTL sweep.
   int64_t next_sweep_us = 0;
   size_t sweeps_in_flight = 0;
@@ -63,5 +71,9 @@ struct replica_state {
 
 // Parts of poll(), in their own files.
 bool maybe_sweep(replica_state& s);
+/// Answers feed long polls that have news or reached their deadline.
+bool wake_feed_waiters(replica_state& s);
+/// Answers every feed long poll with `status` (closing).
+void fail_feed_waiters(replica_state& s, const pb::Status& status);
 
 }  // namespace ropekv::segment::detail

@@ -190,6 +190,7 @@ bool segment_replica::poll() {
   did = detail::maybe_sweep(s) || did;
   did = s.raft->poll(s.now_ms()) || did;
   s.observe_leadership();
+  did = detail::wake_feed_waiters(s) || did;
   for (auto& outcome : s.machine->take_splits()) {
     ++s.counters.splits_applied;
     auto child = open(outcome.right_path, s.opts);
@@ -212,12 +213,14 @@ std::vector<std::unique_ptr<segment_replica>> segment_replica::take_split_childr
 void segment_replica::close() {
   if (!s_ || !s_->raft || s_->raft->closed()) return;
   s_->reads.fail_all(make_error(errc::unavailable, "replica closed"));
+  detail::fail_feed_waiters(*s_, detail::to_status(make_error(errc::unavailable, "replica closed")));
   s_->raft->close();
 }
 
 void segment_replica::crash() {
   if (!s_ || !s_->raft || s_->raft->closed()) return;
   s_->reads.fail_all(make_error(errc::unavailable, "replica closed"));
+  detail::fail_feed_waiters(*s_, detail::to_status(make_error(errc::unavailable, "replica closed")));
   s_->raft->crash();
 }
 

@@ -1,5 +1,6 @@
 // segment_replica request handling through consensus: writes, conditions,
 // reads of every kind, typed errors, read batching, TTL sweep, change feed.
+#include <optional>
 #include <gtest/gtest.h>
 
 #include "ropekv/consensus/replica.hpp"
@@ -203,6 +204,39 @@ TEST_F(requests, change_feed_lists_writes_in_order) {
   cr.set_after_position(all.events(2).position());
   EXPECT_EQ(c.changes(leader, seg, cr).events_size(), 2);
   EXPECT_EQ(all.last_position(), all.events(4).position());
+}
+
+// A feed long poll is held until something applies past its position, or
+// until its wait runs out, and followers report the leader's positions.
+TEST_F(requests, feed_long_poll_answers_when_a_write_applies_or_the_wait_ends) {
+  ASSERT_EQ(c.write(leader, seg, put_req("lp0", "v")).status().error_code(), 0u);
+  ASSERT_TRUE(c.settle(seg));
+  unsigned follower = (leader + 1) % c.size();
+  pb::ChangesRequest cr;
+  cr.set_consistency(pb::EVENTUAL);
+  auto first = c.changes(follower, seg, cr);
+  ASSERT_EQ(first.events_size(), 1);
+  EXPECT_EQ(first.events(0).position(), c.changes(leader, seg, cr).events(0).position());
+  cr.set_after_position(first.last_position());
+  cr.set_wait_ms(5000);
+  std::optional<pb::ChangesReply> got;
+  c.replica(follower, seg)->changes(cr, [&](pb::ChangesReply r) { got = std::move(r); });
+  c.step(50);
+  EXPECT_FALSE(got) << "answered with nothing new";
+  ASSERT_EQ(c.write(leader, seg, put_req("lp1", "v")).status().error_code(), 0u);
+  ASSERT_TRUE(c.run_until([&] { return got.has_value(); }, 2000));
+  ASSERT_EQ(got->status().error_code(), 0u);
+  ASSERT_EQ(got->events_size(), 1);
+  EXPECT_EQ(got->events(0).item().hash_key(), "lp1");
+  EXPECT_EQ(got->events(0).kind(), pb::CHANGE_CREATE);
+  // Nothing new: answered empty once the wait is over.
+  cr.set_after_position(got->last_position());
+  cr.set_wait_ms(200);
+  got.reset();
+  c.replica(follower, seg)->changes(cr, [&](pb::ChangesReply r) { got = std::move(r); });
+  ASSERT_TRUE(c.run_until([&] { return got.has_value(); }, 2000));
+  EXPECT_EQ(got->status().error_code(), 0u);
+  EXPECT_EQ(got->events_size(), 0);
 }
 
 TEST_F(requests, clients_cannot_propose_splits_or_expires_as_writes) {

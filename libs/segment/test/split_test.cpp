@@ -166,7 +166,7 @@ TEST_F(split, writes_racing_the_split_are_neither_lost_nor_applied_twice) {
     auto feed = c.changes(*c.wait_leader(g), g, cr);
     ASSERT_EQ(feed.status().error_code(), 0u);
     for (const auto& e : feed.events()) {
-      if (e.kind() == pb::CHANGE_PUT) ++puts[e.item().hash_key()];
+      if (e.kind() == pb::CHANGE_CREATE) ++puts[e.item().hash_key()];
     }
   }
   ASSERT_EQ(puts.size(), 40u);

@@ -105,6 +105,8 @@ version_row start_row(store_state& s, const target& t, const pb::Mutation& m, ui
   row.kind = kind;
   row.ts_us = m.timestamp_us();
   row.log_index = log_index;
+  // Create vs update, decided here so every replica reports the same.
+  row.prev = t.live ? t.current->version : 0;
   return row;
 }
 
@@ -121,6 +123,8 @@ result<pb::MutationResult> tombstone(store_state& s, target& t, const pb::Mutati
   uint64_t version = 0;
   if (auto f = next_version(t, m, version)) return *f;
   version_row row = start_row(s, t, m, version, log_index, kind);
+  // An expired item is not live, but its expiry replaces that version.
+  if (kind == row_kind::expired) row.prev = t.current->version;
   row.p_items = t.st->items - 1;
   row.p_bytes =
       t.st->bytes - current_bytes(t, addressed.hash_key().size(), addressed.range_key().size());

@@ -19,6 +19,7 @@ version_row read_row(const stmt& q, int c) {
   r.p_items = q.u64(c + 9);
   r.p_bytes = q.u64(c + 10);
   r.log_index = q.u64(c + 11);
+  r.prev = q.u64(c + 12);
   return r;
 }
 
@@ -32,7 +33,8 @@ status insert_version_row(database& db, const version_row& row, const std::strin
   }
   auto q = db.prepare(
       "INSERT INTO kv_items(pos, key, version, tp, kind, value, rk2, rk2_key, expires_ms, ts_us,"
-      " p_items, p_bytes, log_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      " p_items, p_bytes, log_index, prev)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!q) return std::move(q).error();
   q->bind_u64(1, row.pos).bind_blob(2, row.key).bind_u64(3, row.version).bind_u64(4, row.tp);
   q->bind(5, static_cast<int64_t>(row.kind));
@@ -40,7 +42,7 @@ status insert_version_row(database& db, const version_row& row, const std::strin
   if (row.has_rk2) q->bind_blob(7, row.rk2); else q->bind_null(7);
   if (row.has_rk2) q->bind_blob(8, *rk2_key); else q->bind_null(8);
   q->bind(9, row.expires_ms).bind(10, row.ts_us).bind_u64(11, row.p_items).bind_u64(12, row.p_bytes);
-  q->bind_u64(13, row.log_index);
+  q->bind_u64(13, row.log_index).bind_u64(14, row.prev);
   return q->run();
 }
 
@@ -71,7 +73,7 @@ result<pb::ChangeEvent> to_event(const version_row& row) {
   pb::ChangeEvent ev;
   ev.set_position(row.pos);
   switch (row.kind) {
-    case row_kind::put: ev.set_kind(pb::CHANGE_PUT); break;
+    case row_kind::put: ev.set_kind(row.prev == 0 ? pb::CHANGE_CREATE : pb::CHANGE_UPDATE); break;
     case row_kind::deleted: ev.set_kind(pb::CHANGE_DELETE); break;
     case row_kind::expired: ev.set_kind(pb::CHANGE_EXPIRED); break;
   }
@@ -79,6 +81,7 @@ result<pb::ChangeEvent> to_event(const version_row& row) {
   ev.set_partition(tp_partition(row.tp));
   ev.set_version(row.version);
   ev.set_timestamp_us(row.ts_us);
+  ev.set_prev_version(row.prev);
   return ev;
 }
 

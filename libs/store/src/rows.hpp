@@ -16,7 +16,7 @@ enum class row_kind : int { put = 0, deleted = 1, expired = 2 };
 
 // Column order read by read_row().
 #define RKV_ROW_COLS \
-  "pos, key, version, tp, kind, value, rk2, expires_ms, ts_us, p_items, p_bytes, log_index"
+  "pos, key, version, tp, kind, value, rk2, expires_ms, ts_us, p_items, p_bytes, log_index, prev"
 
 struct version_row {
   uint64_t pos = 0;
@@ -32,6 +32,7 @@ struct version_row {
   uint64_t p_items = 0;     // partition aggregates after this version
   uint64_t p_bytes = 0;
   uint64_t log_index = 0;
+  uint64_t prev = 0;        // visible version this one replaced (0: none), at apply time
 };
 
 /// Reads RKV_ROW_COLS starting at column `first`.

@@ -35,7 +35,8 @@ CREATE TABLE kv_items(
   ts_us INTEGER NOT NULL,
   p_items INTEGER NOT NULL,
   p_bytes INTEGER NOT NULL,
-  log_index INTEGER NOT NULL);
+  log_index INTEGER NOT NULL,
+  prev INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX kv_items_key ON kv_items(key, version DESC);
 CREATE UNIQUE INDEX kv_items_tp ON kv_items(tp, version);
 CREATE INDEX kv_items_rk2 ON kv_items(rk2_key, version DESC) WHERE rk2_key IS NOT NULL;
@@ -53,7 +54,7 @@ CREATE TABLE kv_partitions(
   base_version INTEGER NOT NULL,
   base_items INTEGER NOT NULL,
   base_bytes INTEGER NOT NULL);
-INSERT INTO kv_meta VALUES(1, 1, 0, x'', x'', 0, 0, 1, 0, 0, 0);
+INSERT INTO kv_meta VALUES(1, 2, 0, x'', x'', 0, 0, 1, 0, 0, 0);
 )sql";
 
 // A non-empty file that does not start with SQLite's magic is refused before
@@ -123,6 +124,19 @@ status validate_existing(database& db, const std::string& path, int64_t app) {
   if (!version) {
     return make_error(errc::corrupt, path + ": RopeKV store without a readable kv_meta table: " +
                                          version.error().message);
+  }
+  if (*version == 1) {
+    // Schema 2 added kv_items.prev (create vs update in the change feed).
+    // Versions written before it report prev 0.
+    auto txn = write_txn::begin(db);
+    if (!txn) return std::move(txn).error();
+    if (auto r = db.exec("ALTER TABLE kv_items ADD COLUMN prev INTEGER NOT NULL DEFAULT 0;"
+                         " UPDATE kv_meta SET schema_version=2 WHERE id=1;");
+        !r) {
+      return r;
+    }
+    if (auto r = txn->commit(); !r) return r;
+    version = 2;
   }
   if (*version != schema_version) {
     return make_error(errc::corrupt, path + ": unsupported store schema version " +

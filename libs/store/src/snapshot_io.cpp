@@ -39,6 +39,7 @@ pb::StoredVersion to_record(const version_row& r) {
   v.set_partition_items(r.p_items);
   v.set_partition_bytes(r.p_bytes);
   v.set_log_index(r.log_index);
+  v.set_prev_version(r.prev);
   return v;
 }
 
@@ -226,6 +227,7 @@ status installer::add(const pb::StoreRecord& rec) {
       row.p_items = v.partition_items();
       row.p_bytes = v.partition_bytes();
       row.log_index = v.log_index();
+      row.prev = v.prev_version();
       return insert_version_row(*db_, row, nullptr);
     }
     case pb::StoreRecord::kVoidRange: {

@@ -88,6 +88,29 @@ TEST(store_open, unknown_schema_version_is_corrupt) {
   EXPECT_NE(s.error().message.find("schema version 99"), std::string::npos) << s.error().message;
 }
 
+// Schema 1 files (before kv_items.prev) are upgraded in place on open.
+TEST(store_open, schema_1_file_is_upgraded_and_keeps_its_data) {
+  temp_dir dir;
+  auto path = dir.file("v1.db");
+  {
+    auto s = open_store(path);
+    ASSERT_TRUE(s);
+    must_apply(*s, make_put(1, "h", "r", "v", 10));
+  }
+  ASSERT_EQ(raw_exec(path, "ALTER TABLE kv_items DROP COLUMN prev; UPDATE kv_meta SET schema_version=1"), "");
+  auto s = segment_store::open(path);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto got = (*s)->get(1, "h", "r", {});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value(), "v");
+  auto upd = must_apply(**s, make_put(1, "h", "r", "w", 20));
+  auto ev = (*s)->changes_since(upd.position() - 1, 1);
+  ASSERT_TRUE(ev.ok());
+  ASSERT_EQ(ev->size(), 1u);
+  EXPECT_EQ((*ev)[0].kind(), pb::CHANGE_UPDATE);
+  EXPECT_EQ(raw_sql(path, "SELECT schema_version FROM kv_meta"), "2");
+}
+
 TEST(store_open, consensus_tables_share_the_file_outside_digest_and_snapshot) {
   temp_dir dir;
   auto path = dir.file("shared.db");

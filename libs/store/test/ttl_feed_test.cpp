@@ -63,6 +63,7 @@ TEST_F(store_ttl_feed, sweep_proposes_expires_and_feed_reports_them) {
   ASSERT_EQ(ev->size(), 2u);
   EXPECT_EQ((*ev)[0].kind(), pb::CHANGE_EXPIRED);
   EXPECT_EQ((*ev)[0].item().hash_key(), "a");
+  EXPECT_NE((*ev)[0].prev_version(), 0u);  // the expired version
   EXPECT_EQ(s_->partition(1, part("a"))->items, 0u);
   // A put that is already expired is found by the next sweep too.
   must_apply(*s_, make_put(1, "e", "", "v", 3'000'000, {.expires_ms = 1000}));
@@ -84,10 +85,12 @@ TEST_F(store_ttl_feed, changes_since_in_order_with_paging) {
   std::vector<uint64_t> pos;
   for (auto& e : *all) pos.push_back(e.position());
   EXPECT_EQ(pos, (std::vector<uint64_t>{p1.position(), p2.position(), d.position(), rb.position(), p3.position()}));
-  EXPECT_EQ((*all)[0].kind(), pb::CHANGE_PUT);
+  EXPECT_EQ((*all)[0].kind(), pb::CHANGE_CREATE);
+  EXPECT_EQ((*all)[0].prev_version(), 0u);
   EXPECT_EQ((*all)[0].item().value(), "1");
   EXPECT_EQ((*all)[0].version(), p1.version());
   EXPECT_EQ((*all)[2].kind(), pb::CHANGE_DELETE);
+  EXPECT_EQ((*all)[2].prev_version(), p1.version());
   EXPECT_EQ((*all)[3].kind(), pb::CHANGE_ROLLBACK);
   EXPECT_EQ((*all)[3].rollback_to_version(), p2.version());
   EXPECT_EQ((*all)[3].partition(), part("h"));
@@ -99,6 +102,28 @@ TEST_F(store_ttl_feed, changes_since_in_order_with_paging) {
   EXPECT_EQ((*page2)[1].kind(), pb::CHANGE_ROLLBACK);
   EXPECT_EQ(s_->changes_since(p3.position(), 10)->size(), 0u);
   EXPECT_EQ(s_->last_position(), p3.position());
+}
+
+// Create vs update is decided at apply time from whether a visible version
+// existed: a put over a deleted or expired item is a create again.
+TEST_F(store_ttl_feed, puts_report_create_or_update_with_the_replaced_version) {
+  auto c = must_apply(*s_, make_put(1, "k", "", "1", 10));
+  auto u = must_apply(*s_, make_put(1, "k", "", "2", 20));
+  must_apply(*s_, make_delete(1, "k", "", 30));
+  auto again = must_apply(*s_, make_put(1, "k", "", "3", 40, {.expires_ms = 1}));
+  auto after_expiry = must_apply(*s_, make_put(1, "k", "", "4", 5'000));  // first put expired at 1 ms
+  auto ev = s_->changes_since(0, 10);
+  ASSERT_TRUE(ev.ok());
+  ASSERT_EQ(ev->size(), 5u);
+  std::vector<pb::ChangeKind> kinds;
+  for (auto& e : *ev) kinds.push_back(e.kind());
+  EXPECT_EQ(kinds, (std::vector<pb::ChangeKind>{pb::CHANGE_CREATE, pb::CHANGE_UPDATE, pb::CHANGE_DELETE,
+                                                pb::CHANGE_CREATE, pb::CHANGE_CREATE}));
+  EXPECT_EQ((*ev)[1].prev_version(), c.version());
+  EXPECT_EQ((*ev)[2].prev_version(), u.version());
+  EXPECT_EQ((*ev)[3].version(), again.version());
+  EXPECT_EQ((*ev)[4].version(), after_expiry.version());
+  EXPECT_EQ((*ev)[4].prev_version(), 0u);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ inline constexpr size_t max_value_bytes = 400 * 1024;
 /// Stored in the file header (PRAGMA application_id): "RKVS".
 inline constexpr int32_t application_id = 0x524B5653;
 /// Version of the store tables; a file with another version is refused.
-inline constexpr int64_t schema_version = 1;
+inline constexpr int64_t schema_version = 2;
 
 struct store_options {
   /// synchronous=FULL instead of NORMAL. NORMAL in WAL mode never loses a
