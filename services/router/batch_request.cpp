@@ -1,6 +1,6 @@
 #include "batch_request.hpp"
 
-#include "base64.hpp"
+#include "ropekv/common/base64.hpp"
 #include "json_members.hpp"
 #include "ropekv/net/json_body.hpp"
 #include "ropekv/net/validation.hpp"

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "base64.hpp"
+#include "ropekv/common/base64.hpp"
 
 namespace ropekv::router {
 

@@ -1,6 +1,6 @@
 #include "router_cursor.hpp"
 
-#include "base64.hpp"
+#include "ropekv/common/base64.hpp"
 
 namespace ropekv::router {
 namespace {

@@ -1,7 +1,7 @@
 // base64, cursors, JSON member splitting and item rendering.
 #include <gtest/gtest.h>
 
-#include "base64.hpp"
+#include "ropekv/common/base64.hpp"
 #include "item_json.hpp"
 #include "json_members.hpp"
 #include "router_cursor.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace ropekv::router {
+namespace ropekv {
 
 enum class base64_alphabet : bool { standard, url };
 
@@ -19,4 +19,4 @@ std::string base64_encode(std::string_view bytes, base64_alphabet alphabet);
 /// non-canonical trailing bits.
 std::optional<std::string> base64_decode(std::string_view text, base64_alphabet alphabet);
 
-}  // namespace ropekv::router
+}  // namespace ropekv

@@ -1,9 +1,9 @@
-#include "base64.hpp"
+#include "ropekv/common/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace ropekv::router {
+namespace ropekv {
 namespace {
 
 constexpr std::string_view standard_chars =
@@ -77,4 +77,4 @@ std::optional<std::string> base64_decode(std::string_view text, base64_alphabet 
   return out;
 }
 
-}  // namespace ropekv::router
+}  // namespace ropekv
