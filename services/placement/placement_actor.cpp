@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "wire_status.hpp"
 
@@ -15,6 +16,23 @@ placement_server::placement_server(caf::actor_config& cfg, std::unique_ptr<place
 }
 
 time_point placement_server::now() const { return home_system().clock().now(); }
+
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void placement_server::subscribe(const net::rope_subscriber& sub) {
+  if (sub && std::find(subscribers_.begin(), subscribers_.end(), sub) == subscribers_.end()) {
+    subscribers_.push_back(sub);
+    monitor(sub);
+  }
+}
 
 // Owners without a handle (not yet re-registered since placement started)
 // miss their messages; the resync on registration covers them.
@@ -31,6 +49,9 @@ void placement_server::deliver() {
   for (auto& [to, d] : fx.drops) {
     if (const auto* h = owner(to)) send(*h, std::move(d));
   }
+  // A notifier that timed out keeps its subscription: the updates show it
+  // its hooks went elsewhere until it registers again.
+  for (uint64_t id : fx.notifiers_gone) notifiers_.erase(id);
   if (fx.update) {
     for (const auto& sub : subscribers_) send(sub, *fx.update);
   }
@@ -48,12 +69,22 @@ void placement_server::forget(const caf::actor_addr& gone) {
   if (dead != subscribers_.end())
     spdlog::info("event=subscriber_down remaining={}", dead - subscribers_.begin());
   subscribers_.erase(dead, subscribers_.end());
+  std::vector<uint64_t> gone_notifiers;
+  for (const auto& [id, h] : notifiers_) {
+    if (h.address() == gone) gone_notifiers.push_back(id);
+  }
+  for (uint64_t id : gone_notifiers) {
+    notifiers_.erase(id);
+    core_->notifier_down(id, now());
+  }
+  if (!gone_notifiers.empty()) deliver();
 }
 
 void placement_server::on_exit() {
   core_.reset();  // closes the catalog
   owners_.clear();
   subscribers_.clear();
+  notifiers_.clear();
 }
 
 net::placement_actor::behavior_type placement_server::make_behavior() {
@@ -92,11 +123,38 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
       },
       [this](subscribe_atom, net::rope_subscriber sub) -> pb::RopeUpdate {
         deliver();  // so the snapshot and the next delta meet at one version
-        if (sub && std::find(subscribers_.begin(), subscribers_.end(), sub) == subscribers_.end()) {
-          subscribers_.push_back(sub);
-          monitor(sub);
-        }
+        subscribe(sub);
         return core_->full_update();
+      },
+      [this](pb::RegisterNotifier& req, net::rope_subscriber sub) -> caf::result<pb::RegisterNotifierReply> {
+        auto reply = core_->register_notifier(req, now());
+        // Everyone else learns of the notifier (and of hooks it now holds)
+        // first, so the snapshot below and the next delta meet at one version.
+        deliver();
+        if (!is_ok(reply.status()) || !sub) return reply;
+        subscribe(sub);
+        notifiers_[reply.notifier_id()] = sub;
+        auto rp = make_response_promise<pb::RegisterNotifierReply>();
+        rp.deliver(std::move(reply));
+        send(sub, core_->full_update());
+        return rp;
+      },
+      [this](pb::NotifierHeartbeat& hb) -> pb::Status {
+        auto status = core_->notifier_heartbeat(hb, now());
+        deliver();
+        return status;
+      },
+      [this](pb::PutHookRequest& req) -> pb::HookReply {
+        auto reply = core_->put_hook(req, wall_ms(), now());
+        deliver();
+        return reply;
+      },
+      [this](hooks_atom) -> pb::HooksReply { return core_->list_hooks(); },
+      [this](hooks_atom, const std::string& name) -> pb::HookReply { return core_->get_hook(name); },
+      [this](hooks_atom, drop_atom, const std::string& name) -> pb::HookReply {
+        auto reply = core_->drop_hook(name);
+        deliver();
+        return reply;
       },
       [this](cluster_atom) -> pb::ClusterReply { return core_->cluster(); },
       [this](tick_atom) {

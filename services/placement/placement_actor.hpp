@@ -55,8 +55,35 @@
 //   update and subscribes again. Gap segments (no replicas) cover keys of no
 //   table: answer not_found there. Dead subscribers are dropped (monitored).
 //
+// Notifiers
+//   1. request(placement, RegisterNotifier{notifier}, handle): id 0 asks
+//      for a new id; a notifier re-registers with its id (after a
+//      not_found heartbeat, or when its link to placement went down) and
+//      keeps it. The reply (RegisterNotifierReply) comes first, then a full
+//      RopeUpdate is pushed to `handle`, which from then on gets every
+//      update like a subscriber (subscribe_atom) does.
+//   2. NotifierHeartbeat{notifier_id, hooks} every ~500 ms, one HookReport
+//      per hook it holds (delivery state, cursor). Reply Status;
+//      not_found: register again. A notifier silent for notifier_timeout
+//      (default 3 s), or whose handle goes down, is dead: it leaves
+//      RopeUpdate.notifiers and its hooks are handed to the others.
+//   3. Every RopeUpdate carries the live notifiers and all hooks; a hook's
+//      state.notifier_id names the one notifier that delivers it (0: none
+//      alive). A notifier delivers exactly the hooks assigned to it,
+//      starting from state.cursor when it takes one over (that is the last
+//      cursor its previous holder reported; the other state fields may be
+//      stale). Reports about hooks it does not hold are ignored. An update
+//      goes out when the live notifiers or a hook's spec or holder change,
+//      not for heartbeats.
+//
+// Routers: PutHookRequest, (hooks_atom), (hooks_atom, name) and
+// (hooks_atom, drop_atom, name) define, list, read and delete hooks; their
+// replies never carry the secret.
+//
 // Not persisted: liveness (every known node starts alive, with down_after
-// to heartbeat) and moves in flight (repair plans again after a restart).
+// to heartbeat; no notifier is live until it registers), moves in flight
+// (repair plans again after a restart), hook assignment. Hooks and their
+// last saved delivery state (at most hook_save_interval old) are.
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -83,6 +110,7 @@ class placement_server : public net::placement_actor::base {
 
  private:
   time_point now() const;
+  void subscribe(const net::rope_subscriber& sub);
   /// Sends what the last handler decided (placement_state::take_effects).
   void deliver();
   void schedule_tick();
@@ -91,6 +119,7 @@ class placement_server : public net::placement_actor::base {
   std::unique_ptr<placement_state> core_;
   std::map<uint64_t, net::owner_control> owners_;  // node id -> its control handle
   std::vector<net::rope_subscriber> subscribers_;
+  std::map<uint64_t, net::rope_subscriber> notifiers_;  // notifier id -> its handle
 };
 
 /// Hands `core` over to a new placement actor. detached=false only for

@@ -19,6 +19,7 @@ struct placement_config : caf::actor_system_config {
   std::string data_dir = "placement-data";
   caf::timespan down_after = std::chrono::seconds(30);
   caf::timespan tick_interval = std::chrono::seconds(1);
+  caf::timespan notifier_timeout = std::chrono::seconds(3);
   std::string log_level = "info";
 
   placement_config() {
@@ -28,6 +29,8 @@ struct placement_config : caf::actor_system_config {
         .add(data_dir, "data-dir", "directory holding placement.db (created if missing)")
         .add(down_after, "down-after", "a node silent this long has its replicas re-created")
         .add(tick_interval, "tick-interval", "period of liveness checks and repair")
+        .add(notifier_timeout, "notifier-timeout",
+             "a notifier silent this long is dead; its webhooks move to the others")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);
   }
@@ -36,6 +39,7 @@ struct placement_config : caf::actor_system_config {
     placement_options o;
     o.down_after = std::chrono::duration_cast<std::chrono::milliseconds>(down_after);
     o.tick_interval = std::chrono::duration_cast<std::chrono::milliseconds>(tick_interval);
+    o.notifier_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(notifier_timeout);
     return o;
   }
 };

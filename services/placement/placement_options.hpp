@@ -23,6 +23,12 @@ struct placement_options {
   uint32_t max_moves_per_node = 2;
   /// Segments of a new table; 0: placement::default_segments_count().
   uint32_t segments_per_table = 0;
+  /// A notifier not heard from this long (they heartbeat every ~500 ms) is
+  /// dead: it leaves the notifier list and its hooks go to the others.
+  std::chrono::milliseconds notifier_timeout{std::chrono::seconds(3)};
+  /// A hook's reported delivery state (cursor, counters) is saved to the
+  /// catalog at most this often (always when the hook changes hands).
+  std::chrono::milliseconds hook_save_interval{std::chrono::seconds(1)};
 };
 
 }  // namespace ropekv::placement_service

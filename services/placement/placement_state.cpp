@@ -26,9 +26,9 @@ result<std::unique_ptr<placement_state>> placement_state::open(const std::string
   if (auto s = st->reconcile(); !s) return s.error();
   st->published_ = st->rope_;
   st->last_stats_flush_ = now;
-  spdlog::info("event=placement_loaded catalog={} nodes={} tables={} rope_version={} segments={}",
-               catalog_path, st->nodes_.size(), st->tables_.size(), st->rope_.version(),
-               st->rope_.size());
+  spdlog::info("event=placement_loaded catalog={} nodes={} tables={} hooks={} rope_version={} segments={}",
+               catalog_path, st->nodes_.size(), st->tables_.size(), st->hooks_.size(),
+               st->rope_.version(), st->rope_.size());
   return st;
 }
 
@@ -41,6 +41,14 @@ status placement_state::load(time_point now) {
   for (auto& schema : *tables) {
     table_names_[schema.id()] = schema.name();
     tables_[schema.name()] = schema;
+  }
+  auto hooks = db_->hooks();
+  if (!hooks) return hooks.error();
+  for (auto& h : *hooks) {
+    // Nobody holds a hook until a notifier registers (none is live yet).
+    h.mutable_state()->set_notifier_id(0);
+    std::string name = h.spec().name();
+    hooks_[name] = hook_entry{std::move(h), false, now};
   }
   auto stored = db_->load_rope();
   if (!stored) return stored.error();

@@ -2,9 +2,10 @@
 // placement_state: the placement service's logic, as a plain class that unit
 // tests drive without CAF (placement_actor is the thin shell around it).
 //
-// Owns: the catalog (SQLite: nodes, tables, rope, id allocators), the current
-// rope version, node liveness, moves in flight, stats not yet folded into a
-// version, and the effects (messages to send) produced since the last
+// Owns: the catalog (SQLite: nodes, tables, rope, hooks, id allocators), the
+// current rope version, node liveness, moves in flight, stats not yet folded
+// into a version, the live notifiers and the hooks with their assignment and
+// last reported delivery state, and the effects (messages to send) produced since the last
 // take_effects(). Who touches it: one placement actor, from one thread at a
 // time; nothing here is thread-safe. Time is passed in (`now`), never read,
 // so tests control it.
@@ -19,7 +20,10 @@
 //   * every table in the catalog has segments and vice versa (open() repairs
 //     a crash between the two writes of a create or drop);
 //   * at most one move in flight per segment; the rope changes only when a
-//     move is reported done (see placement_actor.hpp for the protocol).
+//     move is reported done (see placement_actor.hpp for the protocol);
+//   * every hook is held by exactly one live notifier (state.notifier_id),
+//     or by none (0) when no notifier is alive; only the holder's reports
+//     change a hook's state.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -48,12 +52,25 @@ struct effects {
   /// For every subscriber: the delta since the previous update (or an empty
   /// delta when only tables or nodes changed), with all tables and nodes.
   std::optional<pb::RopeUpdate> update;
+  /// Notifiers declared dead (timeout or handle down): forget their handles.
+  std::vector<uint64_t> notifiers_gone;
 };
 
 struct node_entry {
   pb::NodeDescriptor desc;
   time_point last_seen;
   bool alive = true;  // false once silent for down_after
+};
+
+struct notifier_entry {
+  pb::NotifierDescriptor desc;
+  time_point last_seen;
+};
+
+struct hook_entry {
+  pb::Hook hook;           // state: the last one its holder reported
+  bool unsaved = false;    // state newer than the catalog's copy
+  time_point saved{};      // when the state was last written
 };
 
 struct move_in_flight {
@@ -82,7 +99,26 @@ class placement_state {
   pb::TableReply get_table(const std::string& name) const;
   pb::TableReply drop_table(const std::string& name);
 
-  /// Liveness (down_after), move timeouts, repair, stats flush.
+  // ------------------------------------------------------------ notifiers
+  /// id 0, or an id this catalog never issued: a new id. A known id keeps
+  /// it (a notifier re-registering after a timeout or a placement restart).
+  pb::RegisterNotifierReply register_notifier(const pb::RegisterNotifier& req, time_point now);
+  /// not_found: the notifier is not (or no longer) live: register again.
+  /// Reports for hooks the notifier does not hold are ignored.
+  pb::Status notifier_heartbeat(const pb::NotifierHeartbeat& hb, time_point now);
+  /// The notifier's handle went down: it is dead now, not at the timeout.
+  void notifier_down(uint64_t id, time_point now);
+
+  // ------------------------------------------------------------ hooks
+  /// `wall_ms`: created_ms of a new hook (time since the Unix epoch).
+  pb::HookReply put_hook(const pb::PutHookRequest& req, int64_t wall_ms, time_point now);
+  /// Replies never carry spec.secret.
+  pb::HooksReply list_hooks() const;
+  pb::HookReply get_hook(const std::string& name) const;
+  pb::HookReply drop_hook(const std::string& name);
+
+  /// Liveness (down_after, notifier_timeout), move timeouts, repair, stats
+  /// flush, hook state saves.
   void tick(time_point now);
 
   // ------------------------------------------------------------ views
@@ -99,6 +135,9 @@ class placement_state {
   /// Moves in flight by segment id.
   const std::map<uint64_t, move_in_flight>& moves() const noexcept { return moves_; }
   const placement_options& options() const noexcept { return opt_; }
+  const std::map<uint64_t, notifier_entry>& notifiers() const noexcept { return notifiers_; }
+  /// Hooks by name, secrets included.
+  const std::map<std::string, hook_entry>& hooks() const noexcept { return hooks_; }
 
  private:
   placement_state(std::unique_ptr<catalog::catalog_db> db, placement_options options);
@@ -122,6 +161,15 @@ class placement_state {
   void expire_moves(time_point now);
   void flush_stats(time_point now);
 
+  // placement_state_notifiers.cpp / placement_state_hooks.cpp.
+  void expire_notifiers(time_point now);
+  void remove_notifier(uint64_t id, const char* why, time_point now);
+  /// Gives every hook without a live holder to the live notifier holding
+  /// the fewest (ties: the lowest id); none alive: notifier_id 0.
+  void assign_hooks(time_point now);
+  status save_hook(hook_entry& h, time_point now);
+  void save_hook_states(time_point now, bool all);
+
   // placement_views.cpp: inputs of the placement rules and wire forms.
   std::vector<placement::node_info> node_infos() const;
   std::vector<placement::segment_state> segment_states() const;
@@ -137,7 +185,9 @@ class placement_state {
   std::map<uint32_t, std::string> table_names_;    // table id -> name
   rope::rope rope_;
   rope::rope published_;      // the version subscribers were last sent
-  bool meta_changed_ = false;  // tables or nodes changed since the last update
+  bool meta_changed_ = false;  // tables, nodes, notifiers or hooks changed since the last update
+  std::map<uint64_t, notifier_entry> notifiers_;  // live ones, by id
+  std::map<std::string, hook_entry> hooks_;       // by name
   std::map<uint64_t, move_in_flight> moves_;
   // Highest target epoch ever ordered per segment, so a move planned after
   // a cancelled one never reuses its epoch for a different replica set.

@@ -1,4 +1,5 @@
-// placement_state: the timer's work (liveness, move timeouts, stats flush)
+// placement_state: the timer's work (liveness, move timeouts, stats flush,
+// notifier liveness and hook state saves)
 // and repair moves (DESIGN §5, §6).
 #include <spdlog/spdlog.h>
 
@@ -26,6 +27,8 @@ void placement_state::tick(time_point now) {
   expire_moves(now);
   if (repair_wanted_) run_repair(now);
   flush_stats(now);
+  expire_notifiers(now);
+  save_hook_states(now, /*all=*/false);
 }
 
 void placement_state::run_repair(time_point now) {

@@ -89,6 +89,11 @@ void placement_state::push_drop(node_id to, const rope::segment& s, const std::s
 void placement_state::fill_meta(pb::RopeUpdate& update) const {
   for (const auto& [name, schema] : tables_) *update.add_tables() = schema;
   for (const auto& [id, n] : nodes_) *update.add_nodes() = n.desc;
+  for (const auto& [id, n] : notifiers_) *update.add_notifiers() = n.desc;
+  // Hooks go out whole, secrets included: notifiers sign with them; routers
+  // and owners ignore them. Issue 16 will restrict who receives secrets
+  // (only notifiers, over an authenticated link).
+  for (const auto& [name, h] : hooks_) *update.add_hooks() = h.hook;
 }
 
 pb::RopeUpdate placement_state::full_update() const {

@@ -1,8 +1,9 @@
-// Tables and /v1/cluster: forwarded to placement through the placement
+// Tables, hooks and /v1/cluster: forwarded to placement through the placement
 // link; placement's pb::Status decides the answer (409 already_exists,
 // 404 not_found, 400 invalid_argument, ...). A placement that does not
 // answer is 503 `unavailable`.
 #include "handlers.hpp"
+#include "hook_request.hpp"
 #include "responses.hpp"
 
 namespace ropekv::router {
@@ -13,15 +14,19 @@ net::http_error placement_error(const caf::error& err) {
 }
 
 // Sends `msg...` to placement (via the link); `ok` renders a successful reply.
-template <class Reply, class Render, class... Ts>
-void ask_placement(request_runtime& rt, unsigned ok_status, Render render, Ts&&... msg) {
+// `ok_status` is a status, or a function of the reply giving one.
+template <class Reply, class Status, class Render, class... Ts>
+void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&... msg) {
   rt.self()
       ->request(rt.link(), rt.bounded(rt.options().admin_timeout), std::forward<Ts>(msg)...)
       .then(
           [&rt, ok_status, render](Reply& reply) {
             if (rt.expire_if_due()) return;
             if (reply.status().error_code() != 0) return rt.fail(error_of(reply.status()));
-            rt.reply_json(ok_status, render(reply));
+            unsigned status;
+            if constexpr (std::is_invocable_v<Status, const Reply&>) status = ok_status(reply);
+            else status = ok_status;
+            rt.reply_json(status, render(reply));
           },
           [&rt](caf::error& err) {
             if (!rt.expire_if_due()) rt.fail(placement_error(err));
@@ -33,6 +38,7 @@ void ask_placement(request_runtime& rt, unsigned ok_status, Render render, Ts&&.
 void handle_admin(request_runtime& rt) {
   const auto& req = rt.request();
   auto table_of = [](const pb::TableReply& r) { return table_body(r.schema()); };
+  auto hook_of = [](const pb::HookReply& r) { return hook_body(r.hook()); };
   switch (req.kind) {
     case net::api_kind::create_table: {
       const auto* spec = std::get_if<net::table_spec>(&req.body);
@@ -48,6 +54,25 @@ void handle_admin(request_runtime& rt) {
       return ask_placement<pb::TableReply>(rt, 200, table_of, tables_atom_v, req.table);
     case net::api_kind::delete_table:
       return ask_placement<pb::TableReply>(rt, 200, table_of, drop_atom_v, req.table);
+    case net::api_kind::put_hook: {
+      const auto* body = std::get_if<net::json_object_text>(&req.body);
+      if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "hook body missing"));
+      auto spec = parse_hook_spec(req.name, body->json);
+      if (!spec) return rt.fail(std::move(spec).error());
+      pb::PutHookRequest put;
+      *put.mutable_spec() = std::move(*spec);
+      auto created = [](const pb::HookReply& r) { return r.created() ? 201u : 200u; };
+      return ask_placement<pb::HookReply>(rt, created, hook_of, std::move(put));
+    }
+    case net::api_kind::list_hooks:
+      return ask_placement<pb::HooksReply>(
+          rt, 200u, [](const pb::HooksReply& r) { return hooks_body(r); }, hooks_atom_v);
+    case net::api_kind::get_hook:
+      return ask_placement<pb::HookReply>(rt, 200u, hook_of, hooks_atom_v, req.name);
+    case net::api_kind::delete_hook:
+      return ask_placement<pb::HookReply>(
+          rt, 200u, [](const pb::HookReply& r) { return hook_deleted_body(r.hook()); }, hooks_atom_v,
+          drop_atom_v, req.name);
     case net::api_kind::cluster:
       return ask_placement<pb::ClusterReply>(
           rt, 200, [&rt](const pb::ClusterReply& r) { return cluster_body(r, *rt.snapshot()); },

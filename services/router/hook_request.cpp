@@ -30,6 +30,7 @@ net::http_result<pb::HookSpec> parse_hook_spec(const std::string& name, std::str
   bool has_url = false, has_table = false, has_secret = false;
   for (const auto& m : *members) {
     if (!seen.insert(m.name).second) return bad(m.name + " given twice");
+    if (m.type == json_type::null) continue;  // absent (a required one is reported below)
     if (m.name == "url" || m.name == "table" || m.name == "secret") {
       auto s = string_member(m);
       if (!s) return std::move(s).error();
@@ -45,12 +46,10 @@ net::http_result<pb::HookSpec> parse_hook_spec(const std::string& name, std::str
         has_secret = true;
       }
     } else if (m.name == "prefix") {
-      if (m.type == json_type::null) continue;
       auto s = string_member(m);
       if (!s) return std::move(s).error();
       spec.set_prefix(std::move(*s));
     } else if (m.name == "events") {
-      if (m.type == json_type::null) continue;
       if (m.type != json_type::array) return bad("events must be an array of strings");
       auto elements = array_elements(m.value);
       if (!elements) return std::move(elements).error();

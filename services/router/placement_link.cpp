@@ -195,6 +195,22 @@ placement_link_actor::behavior_type link_impl(link_ptr self, std::shared_ptr<rou
         if (!self->state.placement) return unavailable_reply<pb::ClusterReply>();
         return self->delegate(self->state.placement, cluster_atom_v);
       },
+      [self](pb::PutHookRequest& req) -> caf::result<pb::HookReply> {
+        if (!self->state.placement) return unavailable_reply<pb::HookReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
+      [self](hooks_atom) -> caf::result<pb::HooksReply> {
+        if (!self->state.placement) return unavailable_reply<pb::HooksReply>();
+        return self->delegate(self->state.placement, hooks_atom_v);
+      },
+      [self](hooks_atom, std::string& name) -> caf::result<pb::HookReply> {
+        if (!self->state.placement) return unavailable_reply<pb::HookReply>();
+        return self->delegate(self->state.placement, hooks_atom_v, std::move(name));
+      },
+      [self](hooks_atom, drop_atom, std::string& name) -> caf::result<pb::HookReply> {
+        if (!self->state.placement) return unavailable_reply<pb::HookReply>();
+        return self->delegate(self->state.placement, hooks_atom_v, drop_atom_v, std::move(name));
+      },
       [self](tick_atom) {
         self->state.tick_scheduled = false;
         connect(self);

@@ -9,8 +9,9 @@
 // Protocol with placement (services/placement/placement_actor.hpp):
 // (subscribe_atom, self) answers with the full rope, then every change is
 // pushed here as a RopeUpdate. An update that does not start at our
-// version means one was missed: subscribe again. Admin calls (tables,
-// cluster) are delegated to placement unchanged; while placement is away
+// version means one was missed: subscribe again (the notifiers and hooks
+// the updates carry are not the router's business). Admin calls (tables,
+// hooks, cluster) are delegated to placement unchanged; while placement is away
 // they answer `unavailable` and routing goes on from the cached rope.
 //
 // Refresh: (update_atom, seen_version) answers with the rope version once
@@ -39,6 +40,10 @@ using placement_link_actor = caf::typed_actor<
     caf::replies_to<tables_atom, std::string>::with<pb::TableReply>,
     caf::replies_to<drop_atom, std::string>::with<pb::TableReply>,
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
+    caf::replies_to<pb::PutHookRequest>::with<pb::HookReply>,
+    caf::replies_to<hooks_atom>::with<pb::HooksReply>,
+    caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
+    caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,
     caf::reacts_to<tick_atom>,         // reconnect timer
     caf::reacts_to<caf::flush_atom>>;  // a refresh deferred by min_refresh_interval
 

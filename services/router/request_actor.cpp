@@ -32,6 +32,10 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::list_tables:
     case net::api_kind::get_table:
     case net::api_kind::delete_table:
+    case net::api_kind::put_hook:
+    case net::api_kind::list_hooks:
+    case net::api_kind::get_hook:
+    case net::api_kind::delete_hook:
     case net::api_kind::cluster: return handle_admin(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });
   }

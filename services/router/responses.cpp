@@ -56,6 +56,60 @@ std::string tables_body(const pb::TablesReply& reply) {
   return w.take();
 }
 
+void write_hook(net::json_writer& w, const pb::Hook& h) {
+  static constexpr const char* all_events[] = {"create", "update", "delete", "expired", "rollback"};
+  const auto& spec = h.spec();
+  const auto& st = h.state();
+  w.begin_object();
+  w.field("name", spec.name()).field("url", spec.url()).field("table", spec.table());
+  w.key("events").begin_array();
+  if (spec.events_size() == 0) {
+    for (const char* e : all_events) w.value(e);
+  } else {
+    for (const auto& e : spec.events()) w.value(e);
+  }
+  w.end_array();
+  w.field("prefix", spec.prefix());  // came in as a JSON string: valid UTF-8
+  w.field("created_ms", static_cast<int64_t>(h.created_ms()));
+  // Placement accepts no hook without a secret and never hands it back.
+  w.field("secret_set", true);
+  w.key("state").begin_object();
+  w.field("notifier", static_cast<uint64_t>(st.notifier_id()));
+  w.field("delivered", static_cast<uint64_t>(st.delivered()));
+  w.field("pending", static_cast<uint64_t>(st.pending()));
+  w.field("last_status", static_cast<uint64_t>(st.last_status()));
+  w.field("last_error", st.last_error());
+  w.field("last_attempt_ms", static_cast<int64_t>(st.last_attempt_ms()));
+  w.field("last_success_ms", static_cast<int64_t>(st.last_success_ms()));
+  w.field("attempts", static_cast<uint64_t>(st.attempts()));
+  w.field("failing", st.failing());
+  w.field("next_attempt_ms", static_cast<int64_t>(st.next_attempt_ms()));
+  w.end_object();
+  w.end_object();
+}
+
+std::string hook_body(const pb::Hook& h) {
+  net::json_writer w;
+  write_hook(w, h);
+  return w.take();
+}
+
+std::string hooks_body(const pb::HooksReply& reply) {
+  net::json_writer w;
+  w.begin_object().key("hooks").begin_array();
+  for (const auto& h : reply.hooks()) write_hook(w, h);
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string hook_deleted_body(const pb::Hook& h) {
+  net::json_writer w;
+  w.begin_object().field("deleted", true).key("hook");
+  write_hook(w, h);
+  w.end_object();
+  return w.take();
+}
+
 std::string put_body(const pb::MutationResult& result) {
   net::json_writer w;
   w.begin_object().field("version", static_cast<uint64_t>(result.version()));

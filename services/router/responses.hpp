@@ -16,6 +16,16 @@
 //               writes_per_s}}],"moves_in_flight":n,"moves":[...],"unhealthy":[...]}
 //              Segment keys are rope keys (binary): lower-case hex. "table" is
 //              the table's name, omitted for gap segments.
+//   hook       {"name":"h","url":"https://…","table":"t","events":["create",…],
+//               "prefix":"…","created_ms":1700000000000,"secret_set":true,
+//               "state":{"notifier":2,"delivered":10,"pending":0,"last_status":200,
+//               "last_error":"","last_attempt_ms":…,"last_success_ms":…,
+//               "attempts":0,"failing":false,"next_attempt_ms":0}}
+//              Never the secret. "events" lists every kind delivered (all five
+//              when the hook was defined without a list). "notifier" 0: no
+//              notifier is alive to deliver it.
+//   hooks      {"hooks":[hook, ...]}
+//   deleted    {"deleted":true,"hook":hook}
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,6 +62,11 @@ struct partition_totals {
 std::string partition_body(const std::string& table, uint16_t partition, const partition_totals& t);
 std::string rollback_body(const std::string& table, uint16_t partition, uint64_t to_version,
                           const std::vector<uint64_t>& segments);
+
+void write_hook(net::json_writer& w, const pb::Hook& h);
+std::string hook_body(const pb::Hook& h);
+std::string hooks_body(const pb::HooksReply& reply);
+std::string hook_deleted_body(const pb::Hook& h);
 
 std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& snap);
 

@@ -15,8 +15,8 @@ double seconds_since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-// Routes of DESIGN §8 served by other services (indexer, notifier) or not
-// built yet: a clear 501 instead of a misleading 404.
+// Routes of DESIGN §8 served by other services (indexer) or not built yet:
+// a clear 501 instead of a misleading 404.
 bool unsupported(net::api_kind kind) {
   switch (kind) {
     case net::api_kind::transact:
@@ -24,11 +24,7 @@ bool unsupported(net::api_kind kind) {
     case net::api_kind::put_index:
     case net::api_kind::get_index:
     case net::api_kind::delete_index:
-    case net::api_kind::index_query:
-    case net::api_kind::list_hooks:
-    case net::api_kind::put_hook:
-    case net::api_kind::get_hook:
-    case net::api_kind::delete_hook: return true;
+    case net::api_kind::index_query: return true;
     default: return false;
   }
 }

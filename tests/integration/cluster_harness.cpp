@@ -68,13 +68,19 @@ cluster_harness::cluster_harness(cluster_options options) : options_(std::move(o
     owners_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
   }
   router_ = {"router", "", dir_ + "/router.log", 0, nullptr};
+  notifiers_.resize(options_.notifiers);
+  for (unsigned i = 0; i < options_.notifiers; ++i) {
+    std::string n = "notifier" + std::to_string(i + 1);
+    notifiers_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
+  }
 }
 
 cluster_harness::~cluster_harness() {
   const char* want = std::getenv("ROPEKV_TEST_LOGS");
   if (::testing::Test::HasFailure() || want != nullptr) std::cerr << log_tails(want ? std::stoul(want) : 30);
   admin_.reset();
-  // Router first (no new requests), then the owners, then placement.
+  // Notifiers and router first (no new requests), then the owners, then placement.
+  for (auto& n : notifiers_) n.proc.reset();
   router_.proc.reset();
   for (auto& o : owners_) o.proc.reset();
   placement_.proc.reset();
@@ -125,6 +131,27 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
   return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult cluster_harness::start_notifier(unsigned i) {
+  auto& n = notifiers_[i];
+  std::vector<std::string> args{ROPEKV_NOTIFIER_BIN, "--ws-port=0", "--port=0", "--data-dir=" + n.data_dir,
+                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
+  std::istringstream extra(options_.notifier_args);
+  for (std::string a; extra >> a;) args.push_back(a);
+  return launch(n, std::move(args));
+}
+
+void cluster_harness::kill9_notifier(unsigned i) {
+  if (notifiers_[i].proc) notifiers_[i].proc->kill9();
+}
+
+bool cluster_harness::notifier_running(unsigned i) const {
+  return notifiers_[i].proc && notifiers_[i].proc->running();
+}
+
+int cluster_harness::notifier_pid(unsigned i) const {
+  return notifier_running(i) ? notifiers_[i].proc->pid() : 0;
+}
+
 int cluster_harness::stop_owner(unsigned i) { return owners_[i].proc ? owners_[i].proc->stop() : -1; }
 
 void cluster_harness::kill9_owner(unsigned i) {
@@ -151,6 +178,8 @@ bool cluster_harness::owner_running(unsigned i) const { return owners_[i].proc &
     return ::testing::AssertionFailure() << "/readyz never answered 200";
   if (!poll_until(bound, [&] { return alive_nodes().size() == owners_.size(); }))
     return ::testing::AssertionFailure() << "not every owner registered with placement";
+  for (unsigned i = 0; i < notifiers_.size(); ++i)
+    if (auto r = start_notifier(i); !r) return r;
   return ::testing::AssertionSuccess();
 }
 
@@ -262,6 +291,7 @@ std::string cluster_harness::log_tails(size_t lines) const {
   std::string out = "--- " + placement_.log + "\n" + tail(placement_.log, lines);
   for (const auto& o : owners_) out += "--- " + o.log + "\n" + tail(o.log, lines);
   out += "--- " + router_.log + "\n" + tail(router_.log, lines);
+  for (const auto& n : notifiers_) out += "--- " + n.log + "\n" + tail(n.log, lines);
   return out;
 }
 

@@ -32,6 +32,8 @@ struct cluster_options {
   std::string down_after = "120s";       // placement: repair around a silent owner
   std::string segment_timeout = "1s";    // router: one attempt at a replica (its default)
   std::string request_deadline = "10s";  // router: whole request, retries included
+  unsigned notifiers = 0;                // ropekv-notifier processes (start() starts them)
+  std::string notifier_args;             // extra flags for every notifier, space-separated
 };
 
 /// One segment as GET /v1/cluster shows it (keys as lower-case hex).
@@ -68,6 +70,15 @@ class cluster_harness {
   /// Placement: SIGTERM (exit code) / restart on its data dir and port.
   int stop_placement();
   ::testing::AssertionResult start_placement();
+
+  /// Notifier i: WebSocket port, kill -9, (re)start on its data dir.
+  uint16_t notifier_port(unsigned i) const { return notifiers_[i].port; }
+  unsigned notifiers() const noexcept { return static_cast<unsigned>(notifiers_.size()); }
+  void kill9_notifier(unsigned i);
+  ::testing::AssertionResult start_notifier(unsigned i);
+  bool notifier_running(unsigned i) const;
+  /// Notifier i's PID (for RSS), 0 when not running.
+  int notifier_pid(unsigned i) const;
 
   /// Node id owner i registered under (its data dir's node.id), 0 if none.
   uint64_t node_of(unsigned i) const;
@@ -116,6 +127,7 @@ class cluster_harness {
   process placement_;
   std::vector<process> owners_;
   process router_;
+  std::vector<process> notifiers_;
   std::unique_ptr<http_client> admin_;  // the test thread's client
 };
 

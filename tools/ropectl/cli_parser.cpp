@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 
@@ -178,9 +179,82 @@ void add_admin(CLI::App& app, command& cmd) {
   on_selected(app.add_subcommand("health", "the router's /healthz"), cmd, command_kind::health);
 }
 
+// The change kinds of docs/notifier.md, fixed by the protocol.
+const std::vector<std::string>& event_kinds() {
+  static const std::vector<std::string> kinds = {"create", "update", "delete", "expired", "rollback"};
+  return kinds;
+}
+
+void add_events(CLI::App* sub, std::vector<std::string>& events, const std::string& description) {
+  sub->add_option("--events", events, description + " (default: all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(event_kinds()))
+      ->type_name("KIND,...");
+}
+
+void add_watch(CLI::App& app, command& cmd, std::string& notifier_flag) {
+  auto* watch = app.add_subcommand(
+      "watch",
+      "print a table's changes as they happen, from the notifier's WebSocket, until "
+      "ctrl-c, --count events, or --timeout seconds without one");
+  on_selected(watch, cmd, command_kind::watch);
+  add_table(watch, cmd);
+  watch_options& w = cmd.watch;
+  auto* prefix = optional_option(watch, "--prefix", w.prefix, "only hash keys that start with P");
+  auto* key = optional_option(watch, "--hash-key", w.hash_key, "only this hash key");
+  prefix->excludes(key);
+  add_events(watch, w.events, "change kinds: create,update,delete,expired,rollback");
+  optional_option(watch, "--from", w.from,
+                  "resume after this token (printed as 'resume token:' when a watch ends)");
+  watch->add_option("--notifier", notifier_flag,
+                    "notifier WebSocket URL (default: $ROPEKV_NOTIFIER, else " +
+                        std::string(default_notifier_url) + ")");
+  number_option(watch, "--count", w.count, "exit after printing N events", 1);
+}
+
+void add_hooks(CLI::App& app, command& cmd) {
+  auto* hooks = app.add_subcommand("hooks", "webhooks: create or replace, list, show or delete");
+  hooks->require_subcommand(1);
+  on_selected(hooks->add_subcommand("list", "list hooks and their delivery state"), cmd,
+              command_kind::hooks_list);
+
+  auto* put = hooks->add_subcommand(
+      "put", "create or replace a hook: POST each matching change of a table to a URL");
+  on_selected(put, cmd, command_kind::hooks_put);
+  put->add_option("name", cmd.hook_name, "hook name")->required();
+  hook_options& h = cmd.hook;
+  put->add_option("--url", h.url, "where events are POSTed")->required();
+  put->add_option("--table", cmd.table, "the table to watch")->required();
+  add_events(put, h.events, "change kinds to deliver");
+  optional_option(put, "--prefix", h.prefix, "only hash keys that start with P");
+  optional_option(put, "--secret", h.secret,
+                  "signing secret, whsec_ + base64 of 24..64 bytes (default: a new random one, "
+                  "printed once; the router never shows it again)");
+
+  for (auto [name, kind, what] : {std::tuple{"get", command_kind::hooks_get, "show a hook and its state"},
+                                  std::tuple{"delete", command_kind::hooks_delete, "delete a hook"}}) {
+    auto* sub = hooks->add_subcommand(name, what);
+    on_selected(sub, cmd, kind);
+    sub->add_option("name", cmd.hook_name, "hook name")->required();
+  }
+}
+
+constexpr const char* help_footer = R"(
+Environment: ROPEKV_ROUTER (router URL), ROPEKV_NOTIFIER (watch: notifier URL).
+
+watch prints one line per change (--json: each event frame, one per line)
+and, when it ends, "resume token: TOKEN" on stderr; pass it to --from to
+continue without missing a change. --timeout S means, for watch, "give up
+after S seconds without an event" (default: wait for ever).
+
+Exit status: 0 ok (and watch ended by ctrl-c or --count), 1 the server
+answered with an error (or watch timed out or got an error frame),
+2 usage or input error, 3 no answer (unreachable or timed out).)";
+
 }  // namespace
 
-parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env) {
+parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
+                         const char* notifier_env) {
   parsed_args args;
   CLI::App app{"ropectl: command-line client for a RopeKV router", "ropectl"};
   app.require_subcommand(1);
@@ -189,11 +263,16 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
   app.add_option("--router", router_flag,
                  "router URL (default: $ROPEKV_ROUTER, else " + std::string(default_router_url) + ")");
   app.add_flag("--json", args.global.json, "print the server's JSON, one object per line");
-  app.add_option("--timeout", args.global.timeout_seconds, "seconds per request (default 10)")
-      ->check(CLI::PositiveNumber);
+  auto* timeout = app.add_option("--timeout", args.global.timeout_seconds,
+                                 "seconds per request (default 10); watch: seconds without an event")
+                      ->check(CLI::PositiveNumber);
+  std::string notifier_flag;
   add_tables(app, args.cmd);
   add_items(app, args.cmd);
   add_admin(app, args.cmd);
+  add_watch(app, args.cmd, notifier_flag);
+  add_hooks(app, args.cmd);
+  app.footer(help_footer);
 
   parse_outcome outcome;
   std::ostringstream out, err;
@@ -219,6 +298,16 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
     outcome.exit_code = exit_usage;
     outcome.err = "error: usage: " + endpoint.error().message + "\n";
     return outcome;
+  }
+  if (args.cmd.kind == command_kind::watch) {
+    watch_options& w = args.cmd.watch;
+    w.notifier_url = choose_url(notifier_flag, notifier_env, default_notifier_url);
+    if (auto endpoint = parse_notifier_url(w.notifier_url); !endpoint) {
+      outcome.exit_code = exit_usage;
+      outcome.err = "error: usage: " + endpoint.error().message + "\n";
+      return outcome;
+    }
+    if (timeout->count() > 0) w.idle_timeout_seconds = args.global.timeout_seconds;
   }
   outcome.args = std::move(args);
   return outcome;

@@ -16,7 +16,7 @@
 namespace ropekv::ctl {
 
 inline constexpr int exit_ok = 0;
-inline constexpr int exit_failed = 1;       // the router answered with an error
+inline constexpr int exit_failed = 1;       // the server answered with an error; watch timed out
 inline constexpr int exit_usage = 2;        // bad command line or input
 inline constexpr int exit_unreachable = 3;  // no HTTP answer from the router
 
@@ -32,7 +32,9 @@ struct parse_outcome {
   std::string err;                  // text for stderr (usage errors)
 };
 
-/// `router_env`: the value of $ROPEKV_ROUTER (nullptr when unset).
-parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env);
+/// `router_env`, `notifier_env`: the values of $ROPEKV_ROUTER and
+/// $ROPEKV_NOTIFIER (nullptr when unset).
+parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
+                         const char* notifier_env = nullptr);
 
 }  // namespace ropekv::ctl

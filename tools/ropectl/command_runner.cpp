@@ -5,9 +5,11 @@
 #include <cmath>
 #include <ostream>
 
+#include "hook_secret.hpp"
 #include "item_source.hpp"
 #include "output_formatter.hpp"
 #include "request_builder.hpp"
+#include "watch_runner.hpp"
 
 namespace ropekv::ctl {
 namespace {
@@ -61,15 +63,32 @@ int run_pages(const parsed_args& args, const fetch_fn& fetch, std::ostream& out,
   return exit_ok;
 }
 
+// A secret ropectl generated exists nowhere else once the router has it:
+// shown on stdout with the human output, on stderr with --json (stdout then
+// stays one JSON object per line).
+void show_generated_secret(const parsed_args& args, std::ostream& out, std::ostream& err) {
+  const hook_options& h = args.cmd.hook;
+  if (!h.secret_generated || !h.secret) return;
+  (args.global.json ? err : out) << "secret: " << *h.secret << "\n";
+  err << "note: keep this secret now; the router never shows it again\n";
+}
+
 int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {
   auto reply = fetch(build_request(args.cmd));
-  if (!reply) return report(reply.error(), err);
+  if (!reply) {
+    int code = report(reply.error(), err);
+    // No answer: the hook may have been stored with this secret all the same.
+    if (args.cmd.hook.secret_generated && args.cmd.hook.secret)
+      err << "the hook may have been stored with secret: " << *args.cmd.hook.secret << "\n";
+    return code;
+  }
   if (!is_success(reply->status)) {
     err << format_error(reply->status, reply->body) << "\n";
     return exit_failed;
   }
   if (args.global.json) {
     print_json(reply->body, out);
+    show_generated_secret(args, out, err);
     return exit_ok;
   }
   // 204 or an empty body: the formatter still says what was done.
@@ -86,7 +105,8 @@ int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out
     }
     body = std::move(parsed).value();
   }
-  out << format_success(args.cmd, body);
+  out << format_success(args.cmd, body, reply->status);
+  show_generated_secret(args, out, err);
   return exit_ok;
 }
 
@@ -103,12 +123,21 @@ int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std:
     }
     cmd.item = std::move(item).value();
   }
+  if (cmd.kind == command_kind::hooks_put && !cmd.hook.secret) {
+    cmd.hook.secret = generate_hook_secret();
+    cmd.hook.secret_generated = true;
+  }
+  if (cmd.kind == command_kind::watch) {
+    err << "error: internal: watch does not run over HTTP\n";
+    return exit_failed;
+  }
   if (cmd.kind == command_kind::query || cmd.kind == command_kind::scan)
     return run_pages(args, fetch, out, err);
   return run_single(args, fetch, out, err);
 }
 
 int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (args.cmd.kind == command_kind::watch) return run_watch(args, out, err);
   auto endpoint = parse_router_url(args.global.router_url);
   if (!endpoint) {
     err << "error: usage: " << endpoint.error().message << "\n";

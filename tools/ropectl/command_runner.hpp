@@ -2,6 +2,7 @@
 // command_runner: executes one parsed command against the router and prints
 // the outcome. The only place that combines the pieces: item_source ->
 // request_builder -> http_client (pager for query/scan) -> output_formatter.
+// `watch` is handed to watch_runner (a WebSocket to the notifier).
 //
 // Output contract (scripts rely on it):
 //  - stdout carries results only: with --json each server response body
@@ -11,6 +12,9 @@
 //    hint with the cursor when more pages exist;
 //  - exit codes as in cli_parser.hpp: 0 ok, 1 router error, 2 usage or
 //    input error, 3 no answer from the router (unreachable or timed out).
+//  - hooks put without --secret generates one and prints it once:
+//    `secret: whsec_...` on stdout (on stderr with --json), plus a note on
+//    stderr; nothing when the router refused the hook.
 #include <iosfwd>
 
 #include "cli_parser.hpp"

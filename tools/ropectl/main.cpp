@@ -1,6 +1,7 @@
 // ropectl: the RopeKV command-line client. Parses the command line and hands
 // the command to command_runner; see cli_parser.hpp for the grammar and
-// command_runner.hpp for the output and exit-code contract.
+// command_runner.hpp and watch_runner.hpp for the output and exit-code
+// contracts.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,7 +15,7 @@
 int main(int argc, char** argv) {
   using namespace ropekv::ctl;
   std::vector<std::string> args(argv, argv + argc);
-  auto parsed = parse_args(args, std::getenv("ROPEKV_ROUTER"));
+  auto parsed = parse_args(args, std::getenv("ROPEKV_ROUTER"), std::getenv("ROPEKV_NOTIFIER"));
   std::cout << parsed.out;
   std::cerr << parsed.err;
   if (!parsed.args) return parsed.exit_code;

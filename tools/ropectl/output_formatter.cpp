@@ -121,7 +121,7 @@ std::string format_tables(const json_value& body) {
   return format_columns(rows);
 }
 
-std::string format_success(const command& cmd, const json_value& body) {
+std::string format_success(const command& cmd, const json_value& body, unsigned status) {
   switch (cmd.kind) {
     case command_kind::tables_list: return format_tables(body);
     case command_kind::tables_create: return "created table " + cmd.table + "\n";
@@ -149,6 +149,12 @@ std::string format_success(const command& cmd, const json_value& body) {
       const json_value* s = body.find("status");
       return (s ? s->to_display() : std::string("ok")) + "\n";
     }
+    case command_kind::hooks_list: return format_hooks(body);
+    case command_kind::hooks_get: return format_hook(body);
+    case command_kind::hooks_put:
+      return (status == 201 ? "created hook " : "replaced hook ") + cmd.hook_name + "\n";
+    case command_kind::hooks_delete: return "deleted hook " + cmd.hook_name + "\n";
+    case command_kind::watch: return {};  // streamed by watch_runner
   }
   return {};
 }

@@ -23,6 +23,11 @@
 //              "target_epoch","reason"}],"unhealthy":[{"segment",
 //              "replication","usable_replicas","domains","under_protected",
 //              "quorum_lost"}]}
+//   hook      {"name","url","table","events":[...],"prefix","created_ms",
+//              "secret_set","state":{"notifier","delivered","pending",
+//              "last_status","last_error","last_attempt_ms","last_success_ms",
+//              "attempts","failing","next_attempt_ms"}}   (0: never)
+//   hooks     {"hooks":[hook...]}    hook delete {"deleted":true,"hook":{...}}
 //   error     {"error":{"code","message"}}
 #include <optional>
 #include <string>
@@ -60,10 +65,15 @@ std::string format_object(const json_value& object);
 
 std::string format_tables(const json_value& body);
 std::string format_cluster(const json_value& body);
+/// hooks list: NAME TABLE URL STATE (ok|failing) DELIVERED PENDING LAST_STATUS.
+std::string format_hooks(const json_value& body);
+/// hooks get: one hook, its state flattened, times as UTC.
+std::string format_hook(const json_value& hook);
 
 /// The human output of a successful (2xx) response to `cmd`, except
-/// query/scan pages, which the runner prints page by page.
-std::string format_success(const command& cmd, const json_value& body);
+/// query/scan pages, which the runner prints page by page. `status` tells a
+/// created hook (201) from a replaced one.
+std::string format_success(const command& cmd, const json_value& body, unsigned status = 200);
 
 /// `error: CODE: message` (no newline) for a non-2xx response. A body that
 /// is not the v1 error object gives code http_<status> and the body's first

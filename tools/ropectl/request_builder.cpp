@@ -84,6 +84,24 @@ std::string partition_path(const command& cmd) {
   return table_path(cmd) + "/partitions/" + std::to_string(cmd.partition);
 }
 
+std::string hook_path(const command& cmd) { return "/v1/hooks/" + percent_encode(cmd.hook_name); }
+
+// Every member as the router's parse_hook_spec reads it; absent options
+// are left out so that the router's defaults apply (events: all kinds).
+std::string hook_body(const command& cmd) {
+  const hook_options& h = cmd.hook;
+  net::json_writer w;
+  w.begin_object().field("url", h.url).field("table", cmd.table);
+  if (!h.events.empty()) {
+    w.key("events").begin_array();
+    for (const auto& e : h.events) w.value(e);
+    w.end_array();
+  }
+  if (h.prefix) w.field("prefix", *h.prefix);
+  if (h.secret) w.field("secret", *h.secret);
+  return w.end_object().take();
+}
+
 }  // namespace
 
 api_call build_request(const command& cmd) {
@@ -118,6 +136,11 @@ api_call build_request(const command& cmd) {
     }
     case command_kind::cluster: return {"GET", "/v1/cluster", {}};
     case command_kind::health: return {"GET", "/healthz", {}};
+    case command_kind::hooks_list: return {"GET", "/v1/hooks", {}};
+    case command_kind::hooks_put: return {"PUT", hook_path(cmd), hook_body(cmd)};
+    case command_kind::hooks_get: return {"GET", hook_path(cmd), {}};
+    case command_kind::hooks_delete: return {"DELETE", hook_path(cmd), {}};
+    case command_kind::watch: break;  // not HTTP: see watch_runner
   }
   return {"GET", "/healthz", {}};
 }

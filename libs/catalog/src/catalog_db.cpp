@@ -17,6 +17,7 @@ const char* schema_sql = R"(
   CREATE TABLE IF NOT EXISTS rope_meta (one INTEGER PRIMARY KEY CHECK (one = 1),
                                         version INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS rope_segments (start_key BLOB PRIMARY KEY, record BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS hooks (name TEXT PRIMARY KEY, record BLOB NOT NULL);
 )";
 
 error sqlite_error(sqlite3* db, const char* what) {
@@ -120,6 +121,16 @@ result<uint64_t> catalog_db::allocate_id(id_kind kind) {
   return static_cast<uint64_t>(q.int_at(0));
 }
 
+result<uint64_t> catalog_db::last_id(id_kind kind) {
+  stmt q(db_, "SELECT next - 1 FROM id_counters WHERE kind = ?1");
+  q.bind(1, static_cast<int64_t>(kind));
+  if (!q.ok()) return sqlite_error(db_, "read id counter");
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return uint64_t{0};
+  if (rc != SQLITE_ROW) return sqlite_error(db_, "read id counter");
+  return static_cast<uint64_t>(q.int_at(0));
+}
+
 status catalog_db::put_node(const pb::NodeDescriptor& node) {
   stmt q(db_, "INSERT OR REPLACE INTO nodes(id, record) VALUES (?1, ?2)");
   q.bind(1, static_cast<int64_t>(node.id())).bind(2, node.SerializeAsString());
@@ -201,6 +212,25 @@ result<stored_rope> catalog_db::load_rope() {
   if (!segs) return std::move(segs).error();
   rope.segments = std::move(*segs);
   return rope;
+}
+
+status catalog_db::put_hook(const pb::Hook& hook) {
+  stmt q(db_, "INSERT OR REPLACE INTO hooks(name, record) VALUES (?1, ?2)");
+  q.bind_text(1, hook.spec().name()).bind(2, hook.SerializeAsString());
+  if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "put hook");
+  return {};
+}
+
+result<std::vector<pb::Hook>> catalog_db::hooks() {
+  return load_all<pb::Hook>(db_, "SELECT record FROM hooks ORDER BY name");
+}
+
+status catalog_db::drop_hook(const std::string& name) {
+  stmt q(db_, "DELETE FROM hooks WHERE name = ?1");
+  q.bind_text(1, name);
+  if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "drop hook");
+  if (sqlite3_changes(db_) == 0) return make_error(errc::not_found, "no hook " + name);
+  return {};
 }
 
 }  // namespace ropekv::catalog

@@ -116,5 +116,49 @@ TEST_F(catalog_test, garbage_and_foreign_files_are_refused) {
   EXPECT_EQ(bad.error().code, errc::corrupt);
 }
 
+TEST_F(catalog_test, hooks_are_put_replaced_listed_and_dropped_across_reopen) {
+  pb::Hook a;
+  a.mutable_spec()->set_name("a");
+  a.mutable_spec()->set_secret("whsec_x");
+  a.set_created_ms(11);
+  a.mutable_state()->set_cursor("c1");
+  pb::Hook b;
+  b.mutable_spec()->set_name("b");
+  {
+    auto db = catalog_db::open(path());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->put_hook(b).ok());
+    ASSERT_TRUE((*db)->put_hook(a).ok());
+    a.mutable_state()->set_cursor("c2");
+    a.mutable_state()->set_delivered(3);
+    ASSERT_TRUE((*db)->put_hook(a).ok());  // replaces
+  }
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok());
+  auto hooks = (*db)->hooks();
+  ASSERT_TRUE(hooks.ok());
+  ASSERT_EQ(hooks->size(), 2u);
+  EXPECT_EQ((*hooks)[0].spec().name(), "a");  // by name
+  EXPECT_EQ((*hooks)[0].state().cursor(), "c2");
+  EXPECT_EQ((*hooks)[0].state().delivered(), 3u);
+  EXPECT_EQ((*hooks)[0].spec().secret(), "whsec_x");
+  EXPECT_EQ((*hooks)[0].created_ms(), 11);
+  EXPECT_TRUE((*db)->drop_hook("a").ok());
+  auto again = (*db)->drop_hook("a");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, errc::not_found);
+  EXPECT_EQ((*db)->hooks()->size(), 1u);
+}
+
+TEST_F(catalog_test, last_id_reports_the_highest_id_issued) {
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->last_id(id_kind::notifier), 0u);
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::notifier), 1u);
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::notifier), 2u);
+  EXPECT_EQ(*(*db)->last_id(id_kind::notifier), 2u);
+  EXPECT_EQ(*(*db)->last_id(id_kind::node), 0u);
+}
+
 }  // namespace
 }  // namespace ropekv::catalog

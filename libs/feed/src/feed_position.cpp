@@ -14,7 +14,7 @@ constexpr uint32_t token_format = 1;
 constexpr size_t max_token_chars = 1 << 20;
 
 /// max(a, b) of range starts, min of range ends ("" is +infinity).
-const std::string_view& later_start(const std::string_view& a, const std::string_view& b) {
+std::string_view later_start(std::string_view a, std::string_view b) {
   return a < b ? b : a;
 }
 std::string_view earlier_end(std::string_view a, std::string_view b) {
@@ -42,7 +42,8 @@ result<feed_position> feed_position::from_token(const pb::FeedToken& token) {
   for (int i = 0; i < token.cursors_size(); ++i) {
     const auto& c = token.cursors(i);
     bool last = i + 1 == token.cursors_size();
-    std::string end = c.end_key().empty() ? p.table_end_ : c.end_key();
+    // An empty end: up to the next cursor's start (the table's end for the last).
+    std::string end = !c.end_key().empty() ? c.end_key() : last ? p.table_end_ : token.cursors(i + 1).start_key();
     if (c.start_key() != expect || end <= c.start_key() || end > p.table_end_ ||
         (last && end != p.table_end_)) {
       return make_error(errc::invalid_argument, "bad_token: cursors do not cover the table once");
@@ -98,6 +99,17 @@ void feed_position::advance(std::string_view start, std::string_view end, uint64
   merge_equal_neighbours();
 }
 
+void feed_position::advance_capped(std::string_view start, std::string_view end,
+                                   uint64_t position, const feed_position& cap) {
+  for (auto it = cap.by_start_.begin(); it != cap.by_start_.end(); ++it) {
+    auto next = std::next(it);
+    std::string_view cap_end = next == cap.by_start_.end() ? std::string_view(cap.table_end_) : next->first;
+    std::string_view s = later_start(start, it->first);
+    std::string_view e = earlier_end(end, cap_end);
+    if (s < e) advance(s, e, std::min(position, it->second));
+  }
+}
+
 bool feed_position::covers(const feed_position& other) const {
   if (other.table_ != table_) return false;
   // Compare on the union of both sets of boundaries.
@@ -125,10 +137,10 @@ pb::FeedToken feed_position::to_token() const {
   t.set_format(token_format);
   t.set_table_id(table_);
   for (auto it = by_start_.begin(); it != by_start_.end(); ++it) {
+    // Cursors are contiguous: each ends where the next starts (end_key
+    // stays empty), which keeps the token short.
     auto* c = t.add_cursors();
     c->set_start_key(it->first);
-    auto next = std::next(it);
-    if (next != by_start_.end()) c->set_end_key(next->first);  // last: "" = table end
     c->set_position(it->second);
   }
   return t;

@@ -78,6 +78,19 @@ TEST(feed_position, covers_compares_every_key) {
   EXPECT_FALSE(a.covers(feed_position::uniform(6, 0)));
 }
 
+TEST(feed_position, a_capped_advance_stops_at_the_cap_of_each_key) {
+  auto cap = feed_position::uniform(5, 10);
+  std::string m = key("m");
+  cap.advance(m, "", 30);
+  auto p = feed_position::uniform(5, 0);
+  p.advance_capped("", "", 20, cap);
+  EXPECT_EQ(p.lowest("", m), 10u);
+  EXPECT_EQ(p.lowest(m, ""), 20u);
+  EXPECT_FALSE(p.covers(cap));
+  p.advance_capped("", "", 50, cap);
+  EXPECT_EQ(p, cap);
+}
+
 TEST(feed_position, malformed_tokens_are_bad_tokens) {
   for (const std::string& text : std::vector<std::string>{"", "!!!", "AAAA", std::string(2 << 20, 'A')}) {
     auto p = feed_position::parse(text);

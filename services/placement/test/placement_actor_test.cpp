@@ -37,6 +37,7 @@ class placement_actor_test : public ::testing::Test {
     opt.down_after = 5s;
     opt.tick_interval = 1s;
     opt.segments_per_table = 4;
+    opt.notifier_timeout = 3s;
     auto core = placement_state::open(dir_.file("placement.db"), opt, sys_->clock().now());
     ASSERT_TRUE(core) << core.error().message;
     placement_ = spawn_placement(*sys_, std::move(*core), /*detached=*/false);
@@ -88,6 +89,65 @@ class placement_actor_test : public ::testing::Test {
     auto reply = ask<pb::RegisterReply>(req, h);
     EXPECT_EQ(reply.status().error_code(), 0u) << reply.status().message();
     return reply.node_id();
+  }
+
+  // A notifier as placement sees it: its rope_subscriber handle registers
+  // itself; `events` records "reply" and "update" in arrival order.
+  struct fake_notifier {
+    net::rope_subscriber handle;
+    std::shared_ptr<std::vector<std::string>> events;
+    std::shared_ptr<std::vector<pb::RopeUpdate>> updates;
+    std::shared_ptr<uint64_t> id;
+  };
+
+  fake_notifier register_notifier(const std::string& address, uint64_t id = 0) {
+    fake_notifier n{net::rope_subscriber{}, std::make_shared<std::vector<std::string>>(),
+                    std::make_shared<std::vector<pb::RopeUpdate>>(), std::make_shared<uint64_t>(0)};
+    pb::RegisterNotifier req;
+    req.mutable_notifier()->set_id(id);
+    req.mutable_notifier()->set_address(address);
+    req.mutable_notifier()->set_ws_url("ws://" + address + "/v1/ws");
+    auto dst = placement_;
+    n.handle = sys_->spawn([=](net::rope_subscriber::pointer self) -> net::rope_subscriber::behavior_type {
+      self->request(dst, caf::infinite, req, caf::actor_cast<net::rope_subscriber>(self))
+          .then([=](pb::RegisterNotifierReply r) {
+            EXPECT_EQ(r.status().error_code(), 0u) << r.status().message();
+            *n.id = r.notifier_id();
+            n.events->push_back("reply");
+          });
+      return {[=](pb::RopeUpdate& u) {
+        n.events->push_back("update");
+        n.updates->push_back(u);
+      }};
+    });
+    sched_->run();
+    return n;
+  }
+
+  pb::Status notifier_beat(uint64_t id) {
+    pb::NotifierHeartbeat hb;
+    hb.set_notifier_id(id);
+    return ask<pb::Status>(hb);
+  }
+
+  void create_users_table() {
+    auto [owner, log] = fake_owner();
+    register_owner("r1", owner);
+    pb::CreateTableRequest create;
+    create.mutable_schema()->set_name("users");
+    create.mutable_schema()->set_hash_key("pk");
+    create.mutable_schema()->set_replication(1);
+    auto table = ask<pb::TableReply>(create);
+    ASSERT_EQ(table.status().error_code(), 0u) << table.status().message();
+  }
+
+  pb::HookReply put_hook(const std::string& name) {
+    pb::PutHookRequest req;
+    req.mutable_spec()->set_name(name);
+    req.mutable_spec()->set_url("http://127.0.0.1:9/" + name);
+    req.mutable_spec()->set_table("users");
+    req.mutable_spec()->set_secret("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYX");
+    return ask<pb::HookReply>(req);
   }
 
   test_support::temp_dir dir_;
@@ -186,6 +246,113 @@ TEST_F(placement_actor_test, the_timer_marks_silent_nodes_down_in_virtual_time) 
   EXPECT_EQ(ask<pb::ClusterReply>(cluster_atom_v).alive_nodes_size(), 0);
   hb.set_node_id(4242);
   EXPECT_EQ(ask<pb::Status>(hb).error_code(), static_cast<uint32_t>(errc::not_found));
+}
+
+TEST_F(placement_actor_test, a_notifier_gets_its_reply_then_the_full_rope_with_notifiers) {
+  auto [sub, updates] = subscriber();
+  ask<pb::RopeUpdate>(subscribe_atom_v, sub);
+  auto n = register_notifier("127.0.0.1:8100");
+  EXPECT_NE(*n.id, 0u);
+  ASSERT_EQ(*n.events, (std::vector<std::string>{"reply", "update"}));
+  const pb::RopeUpdate& full = n.updates->front();
+  EXPECT_EQ(full.delta().from_version(), 0u);
+  ASSERT_EQ(full.notifiers_size(), 1);
+  EXPECT_EQ(full.notifiers(0).id(), *n.id);
+  EXPECT_EQ(full.notifiers(0).ws_url(), "ws://127.0.0.1:8100/v1/ws");
+  // Other subscribers hear of it as a meta-only update.
+  ASSERT_EQ(updates->size(), 1u);
+  EXPECT_EQ(updates->back().delta().from_version(), updates->back().delta().to_version());
+  EXPECT_EQ(updates->back().notifiers_size(), 1);
+  // Heartbeats are not news.
+  EXPECT_EQ(notifier_beat(*n.id).error_code(), 0u);
+  EXPECT_EQ(updates->size(), 1u);
+  EXPECT_EQ(notifier_beat(*n.id + 7).error_code(), static_cast<uint32_t>(errc::not_found));
+  // The notifier itself gets later updates too (a second one arrives).
+  auto m = register_notifier("127.0.0.1:8200");
+  ASSERT_EQ(n.updates->size(), 2u);
+  EXPECT_EQ(n.updates->back().notifiers_size(), 2);
+  EXPECT_EQ(m.updates->back().notifiers_size(), 2);
+}
+
+TEST_F(placement_actor_test, a_silent_notifier_is_dropped_and_its_hooks_move) {
+  create_users_table();
+  auto a = register_notifier("127.0.0.1:8100");
+  auto b = register_notifier("127.0.0.1:8200");
+  for (auto name : {"h1", "h2", "h3", "h4"}) {
+    auto reply = put_hook(name);
+    ASSERT_EQ(reply.status().error_code(), 0u) << reply.status().message();
+    EXPECT_TRUE(reply.created());
+    EXPECT_TRUE(reply.hook().spec().secret().empty());
+  }
+  auto holders = [&](const pb::RopeUpdate& u) {
+    std::map<uint64_t, int> out;
+    for (const auto& h : u.hooks()) ++out[h.state().notifier_id()];
+    return out;
+  };
+  EXPECT_EQ(holders(b.updates->back()), (std::map<uint64_t, int>{{*a.id, 2}, {*b.id, 2}}));
+  EXPECT_FALSE(b.updates->back().hooks(0).spec().secret().empty());  // notifiers sign with it
+
+  // a delivered h-something up to "cur": b resumes from there later.
+  std::string held_by_a;
+  for (const auto& h : b.updates->back().hooks())
+    if (h.state().notifier_id() == *a.id) held_by_a = h.spec().name();
+  pb::NotifierHeartbeat hb;
+  hb.set_notifier_id(*a.id);
+  auto* rep = hb.add_hooks();
+  rep->set_name(held_by_a);
+  rep->mutable_state()->set_cursor("cur");
+  rep->mutable_state()->set_delivered(3);
+  EXPECT_EQ(ask<pb::Status>(hb).error_code(), 0u);
+
+  sched_->advance_time(2s);
+  sched_->run();
+  EXPECT_EQ(notifier_beat(*b.id).error_code(), 0u);
+  size_t before = b.updates->size();
+  sched_->advance_time(1s);  // a: 3 s silent
+  sched_->run();
+  ASSERT_EQ(b.updates->size(), before + 1);
+  const pb::RopeUpdate& moved = b.updates->back();
+  ASSERT_EQ(moved.notifiers_size(), 1);
+  EXPECT_EQ(moved.notifiers(0).id(), *b.id);
+  EXPECT_EQ(holders(moved), (std::map<uint64_t, int>{{*b.id, 4}}));
+  for (const auto& h : moved.hooks())
+    if (h.spec().name() == held_by_a) {
+      EXPECT_EQ(h.state().cursor(), "cur");
+    }
+  EXPECT_EQ(notifier_beat(*a.id).error_code(), static_cast<uint32_t>(errc::not_found));
+
+  // Listing and reading go through the actor; the state shows the holder.
+  auto list = ask<pb::HooksReply>(hooks_atom_v);
+  ASSERT_EQ(list.hooks_size(), 4);
+  for (const auto& h : list.hooks()) {
+    EXPECT_EQ(h.state().notifier_id(), *b.id);
+    EXPECT_TRUE(h.spec().secret().empty());
+  }
+  auto one = ask<pb::HookReply>(hooks_atom_v, std::string(held_by_a));
+  EXPECT_EQ(one.hook().state().delivered(), 3u);
+  EXPECT_EQ(ask<pb::HookReply>(hooks_atom_v, drop_atom_v, std::string("h1")).status().error_code(), 0u);
+  EXPECT_EQ(ask<pb::HookReply>(hooks_atom_v, drop_atom_v, std::string("h1")).status().error_code(),
+            static_cast<uint32_t>(errc::not_found));
+  EXPECT_EQ(ask<pb::HookReply>(hooks_atom_v, std::string("h1")).status().error_code(),
+            static_cast<uint32_t>(errc::not_found));
+  EXPECT_EQ(b.updates->back().hooks_size(), 3);
+}
+
+TEST_F(placement_actor_test, a_notifier_whose_handle_goes_down_is_dropped_at_once) {
+  create_users_table();
+  auto a = register_notifier("127.0.0.1:8100");
+  auto b = register_notifier("127.0.0.1:8200");
+  ASSERT_EQ(put_hook("h1").status().error_code(), 0u);
+  ASSERT_EQ(put_hook("h2").status().error_code(), 0u);
+  caf::anon_send_exit(a.handle, caf::exit_reason::user_shutdown);
+  sched_->run();
+  const pb::RopeUpdate& u = b.updates->back();
+  ASSERT_EQ(u.notifiers_size(), 1);
+  EXPECT_EQ(u.notifiers(0).id(), *b.id);
+  for (const auto& h : u.hooks()) EXPECT_EQ(h.state().notifier_id(), *b.id);
+  // Re-registering keeps the id.
+  auto again = register_notifier("127.0.0.1:8101", *a.id);
+  EXPECT_EQ(*again.id, *a.id);
 }
 
 }  // namespace

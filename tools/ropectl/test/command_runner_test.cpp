@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "command_runner.hpp"
+#include "ropekv/common/base64.hpp"
 
 namespace ropekv::ctl {
 namespace {
@@ -164,6 +165,84 @@ TEST(command_runner, garbage_from_the_router_exits_1) {
   auto r = run({"cluster"}, router);
   EXPECT_EQ(r.code, exit_failed);
   EXPECT_TRUE(r.err.starts_with("error: internal: router answer is not JSON")) << r.err;
+}
+
+// Whatever the runner printed as `secret: ...` on `stream`.
+std::string printed_secret(const std::string& stream) {
+  auto at = stream.find("secret: ");
+  if (at == std::string::npos) return {};
+  auto end = stream.find('\n', at);
+  return stream.substr(at + 8, end - at - 8);
+}
+
+TEST(command_runner, hooks_put_generates_a_secret_and_shows_it_once) {
+  fake_router router{http_reply{201, R"({"name":"ship","secret_set":true})"}};
+  auto r = run({"hooks", "put", "ship", "--url", "http://h/in", "--table", "orders"}, router);
+  EXPECT_EQ(r.code, exit_ok) << r.err;
+  ASSERT_EQ(router.calls.size(), 1u);
+  std::string secret = printed_secret(r.out);
+  ASSERT_TRUE(secret.starts_with("whsec_")) << r.out;
+  auto bytes = base64_decode(secret.substr(6), base64_alphabet::standard);
+  ASSERT_TRUE(bytes.has_value()) << secret;
+  EXPECT_EQ(bytes->size(), 32u);
+  EXPECT_EQ(router.calls[0].body,
+            R"({"url":"http://h/in","table":"orders","secret":")" + secret + R"("})");
+  EXPECT_TRUE(r.out.starts_with("created hook ship\n")) << r.out;
+  EXPECT_NE(r.err.find("never shows it again"), std::string::npos) << r.err;
+
+  // A second one differs: it comes from the random device, not a seed.
+  fake_router again{http_reply{200, R"({"name":"ship"})"}};
+  auto r2 = run({"hooks", "put", "ship", "--url", "http://h/in", "--table", "orders"}, again);
+  EXPECT_TRUE(r2.out.starts_with("replaced hook ship\n")) << r2.out;
+  EXPECT_NE(printed_secret(r2.out), secret);
+}
+
+TEST(command_runner, hooks_put_secret_placement) {
+  // --json: stdout stays the server's JSON; the secret goes to stderr.
+  fake_router json_router{http_reply{201, R"({"name":"ship"})"}};
+  auto j = run({"--json", "hooks", "put", "ship", "--url", "http://h/in", "--table", "orders"}, json_router);
+  EXPECT_EQ(j.out, "{\"name\":\"ship\"}\n");
+  EXPECT_TRUE(printed_secret(j.err).starts_with("whsec_")) << j.err;
+
+  // A given secret is sent and never echoed.
+  fake_router given{http_reply{201, R"({"name":"ship"})"}};
+  auto g = run({"hooks", "put", "ship", "--url", "http://h/in", "--table", "orders", "--secret", "whsec_QUJD"},
+               given);
+  EXPECT_EQ(g.out, "created hook ship\n");
+  EXPECT_EQ(g.err, "");
+  EXPECT_NE(given.calls[0].body.find("\"secret\":\"whsec_QUJD\""), std::string::npos);
+
+  // Refused: the hook was not stored, so the secret is worthless and not shown.
+  fake_router refused{http_reply{400, R"({"error":{"code":"invalid_argument","message":"bad url"}})"}};
+  auto f = run({"hooks", "put", "ship", "--url", "nope", "--table", "orders"}, refused);
+  EXPECT_EQ(f.code, exit_failed);
+  EXPECT_EQ(f.err, "error: invalid_argument: bad url\n");
+  EXPECT_EQ(f.out, "");
+
+  // No answer: it may have been stored, so the secret is shown on stderr.
+  fake_router silent{result<http_reply>(make_error(errc::timeout, "timed out"))};
+  auto t = run({"hooks", "put", "ship", "--url", "http://h/in", "--table", "orders"}, silent);
+  EXPECT_EQ(t.code, exit_unreachable);
+  EXPECT_NE(t.err.find("may have been stored with secret: whsec_"), std::string::npos) << t.err;
+}
+
+TEST(command_runner, hooks_list_get_delete) {
+  fake_router router{
+      http_reply{200, R"({"hooks":[{"name":"ship","table":"orders","url":"http://h","state":{"failing":false,"delivered":1,"pending":0,"last_status":200}}]})"},
+      http_reply{404, R"({"error":{"code":"not_found","message":"no hook nope"}})"},
+      http_reply{200, R"({"deleted":true,"hook":{"name":"ship"}})"}};
+  auto list = run({"hooks", "list"}, router);
+  EXPECT_EQ(list.out,
+            "NAME  TABLE   URL       STATE  DELIVERED  PENDING  LAST_STATUS\n"
+            "ship  orders  http://h  ok     1          0        200\n");
+  auto get = run({"hooks", "get", "nope"}, router);
+  EXPECT_EQ(get.code, exit_failed);
+  EXPECT_EQ(get.err, "error: not_found: no hook nope\n");
+  auto del = run({"hooks", "delete", "ship"}, router);
+  EXPECT_EQ(del.code, exit_ok);
+  EXPECT_EQ(del.out, "deleted hook ship\n");
+  EXPECT_EQ(router.calls[2].method, "DELETE");
+  EXPECT_EQ(router.calls[2].target, "/v1/hooks/ship");
 }
 
 }  // namespace

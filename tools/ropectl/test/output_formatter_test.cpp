@@ -164,5 +164,56 @@ TEST(output_formatter, shell_quote) {
   EXPECT_EQ(shell_quote(""), "''");
 }
 
+const char* hook_json = R"({"name":"ship","url":"https://h.example/in","table":"orders",
+  "events":["create","update"],"prefix":"","created_ms":1700000000000,"secret_set":true,
+  "state":{"notifier":2,"delivered":41,"pending":3,"last_status":503,"last_error":"HTTP 503",
+  "last_attempt_ms":1700000001000,"last_success_ms":0,"attempts":4,"failing":true,"next_attempt_ms":1700000300000}})";
+
+TEST(output_formatter, hooks_list_as_a_table) {
+  auto body = json(std::string(R"({"hooks":[)") + hook_json + R"(,
+    {"name":"audit","url":"http://a/b","table":"users","events":[],"prefix":"u-","created_ms":1,
+     "state":{"notifier":0,"delivered":0,"pending":0,"last_status":0,"failing":false}}]})");
+  EXPECT_EQ(format_hooks(body),
+            "NAME   TABLE   URL                   STATE    DELIVERED  PENDING  LAST_STATUS\n"
+            "ship   orders  https://h.example/in  failing  41         3        503\n"
+            "audit  users   http://a/b            ok       0          0        -\n");
+  EXPECT_EQ(format_hooks(json(R"({"hooks":[]})")), "(no hooks)\n");
+}
+
+TEST(output_formatter, one_hook_with_its_state) {
+  EXPECT_EQ(format_hook(json(hook_json)),
+            "name:          ship\n"
+            "table:         orders\n"
+            "url:           https://h.example/in\n"
+            "events:        create,update\n"
+            "prefix:        -\n"
+            "created:       2023-11-14T22:13:20.000Z\n"
+            "state:         failing\n"
+            "notifier:      2\n"
+            "delivered:     41\n"
+            "pending:       3\n"
+            "attempts:      4\n"
+            "last_status:   503\n"
+            "last_error:    HTTP 503\n"
+            "last_attempt:  2023-11-14T22:13:21.000Z\n"
+            "last_success:  -\n"
+            "next_attempt:  2023-11-14T22:18:20.000Z\n");
+  command get;
+  get.kind = command_kind::hooks_get;
+  EXPECT_EQ(format_success(get, json(hook_json)), format_hook(json(hook_json)));
+}
+
+TEST(output_formatter, hook_put_says_created_or_replaced) {
+  command put;
+  put.kind = command_kind::hooks_put;
+  put.hook_name = "ship";
+  EXPECT_EQ(format_success(put, json(hook_json), 201), "created hook ship\n");
+  EXPECT_EQ(format_success(put, json(hook_json), 200), "replaced hook ship\n");
+  command del;
+  del.kind = command_kind::hooks_delete;
+  del.hook_name = "ship";
+  EXPECT_EQ(format_success(del, json(R"({"deleted":true,"hook":{}})")), "deleted hook ship\n");
+}
+
 }  // namespace
 }  // namespace ropekv::ctl

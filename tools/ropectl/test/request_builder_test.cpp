@@ -176,5 +176,34 @@ TEST(request_builder, with_cursor_appends_or_replaces) {
   EXPECT_EQ(with_cursor(path, "n").target, "/v1/tables/t/items/cursor%3Dx?limit=5&cursor=n");
 }
 
+TEST(request_builder, hooks) {
+  command c = make(command_kind::hooks_put, "orders");
+  c.hook_name = "ship it";
+  c.hook.url = "http://h:9/in";
+  c.hook.secret = "whsec_AAAA";
+  api_call put = build_request(c);
+  EXPECT_EQ(put, (api_call{"PUT", "/v1/hooks/ship%20it",
+                           R"({"url":"http://h:9/in","table":"orders","secret":"whsec_AAAA"})"}));
+  c.hook_name = "ship";
+  c.hook.events = {"create", "update"};
+  c.hook.prefix = "cust-";
+  put = build_request(c);
+  EXPECT_EQ(put.body,
+            R"({"url":"http://h:9/in","table":"orders","events":["create","update"],"prefix":"cust-","secret":"whsec_AAAA"})");
+  auto req = parsed(put);
+  EXPECT_EQ(req.kind, net::api_kind::put_hook);
+  EXPECT_EQ(req.name, "ship");
+
+  command other = make(command_kind::hooks_list);
+  EXPECT_EQ(build_request(other), (api_call{"GET", "/v1/hooks", ""}));
+  other.hook_name = "ship";
+  other.kind = command_kind::hooks_get;
+  EXPECT_EQ(build_request(other), (api_call{"GET", "/v1/hooks/ship", ""}));
+  EXPECT_EQ(parsed(build_request(other)).kind, net::api_kind::get_hook);
+  other.kind = command_kind::hooks_delete;
+  EXPECT_EQ(build_request(other), (api_call{"DELETE", "/v1/hooks/ship", ""}));
+  EXPECT_EQ(parsed(build_request(other)).kind, net::api_kind::delete_hook);
+}
+
 }  // namespace
 }  // namespace ropekv::ctl

@@ -50,5 +50,26 @@ TEST(router_url, choice_order) {
   EXPECT_EQ(choose_router_url("", nullptr), std::string(default_router_url));
 }
 
+TEST(router_url, notifier_urls) {
+  auto full = parse_notifier_url("ws://127.0.0.1:8088/v1/ws");
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->host, "127.0.0.1");
+  EXPECT_EQ(full->port, "8088");
+  EXPECT_EQ(full->base_path, "/v1/ws");
+  auto bare = parse_notifier_url("WS://[::1]:9");  // no path: the notifier's
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->host, "::1");
+  EXPECT_EQ(bare->base_path, "/v1/ws");
+  auto proxied = parse_notifier_url("n:80/feeds/ws/");
+  ASSERT_TRUE(proxied.ok());
+  EXPECT_EQ(proxied->base_path, "/feeds/ws");
+  for (const char* bad : {"wss://n:1", "http://n:1", "ws://:1", "ws://n:1/ws?x=1"}) {
+    auto r = parse_notifier_url(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r) EXPECT_NE(r.error().message.find("notifier"), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(choose_url("", nullptr, default_notifier_url), "ws://127.0.0.1:8088/v1/ws");
+}
+
 }  // namespace
 }  // namespace ropekv::ctl

@@ -3,7 +3,9 @@
 // the given stdin text and environment, collecting stdout, stderr and the
 // exit code. A child still running after `limit` is killed (SIGKILL, by
 // PID) and reported with exit code -1, so a hung ropectl fails the test
-// instead of hanging it.
+// instead of hanging it. `on_output`, when given, sees the child's PID and
+// the output so far after each read, e.g. to signal it once it printed
+// something.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +25,7 @@ namespace ropekv::ctl::test {
 
 struct process_result {
   int exit_code = -1;  // -1: killed or did not exit normally
+  int signal = 0;      // the signal that ended it, if one did
   std::string out;
   std::string err;
 };
@@ -31,7 +35,8 @@ struct process_result {
 inline process_result run_process(const std::vector<std::string>& argv, const std::string& stdin_text = {},
                                   const std::vector<std::string>& env_add = {},
                                   const std::vector<std::string>& env_unset = {},
-                                  std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+                                  std::chrono::milliseconds limit = std::chrono::seconds(30),
+                                  const std::function<void(pid_t, const process_result&)>& on_output = {}) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
@@ -93,6 +98,7 @@ inline process_result run_process(const std::vector<std::string>& argv, const st
       ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
       if (n > 0) (i == 0 ? result.out : result.err).append(chunk, static_cast<size_t>(n));
       else (i == 0 ? out_open : err_open) = false;
+      if (n > 0 && on_output) on_output(pid, result);
     }
     if (in_fd >= 0 && fds[2].revents) {
       ssize_t n = write(in_fd, stdin_text.data() + written, stdin_text.size() - written);
@@ -114,6 +120,7 @@ inline process_result run_process(const std::vector<std::string>& argv, const st
   }
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }
 

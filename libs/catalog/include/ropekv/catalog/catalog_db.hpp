@@ -1,7 +1,8 @@
 #pragma once
 // The placement service's durable state, in its own SQLite file: registered
 // nodes, table schemas, the current rope (as segment descriptors + version),
-// and id allocators whose ids are never reused (segment ids must not be, so a
+// webhooks (spec, created_ms and the last delivery state saved: the cursor
+// a notifier taking a hook over resumes from), and id allocators whose ids are never reused (segment ids must not be, so a
 // stale router can never confuse a new segment with an old one).
 //
 // Owned by the placement actor alone (one connection, not thread-safe).
@@ -14,12 +15,13 @@
 
 #include "ropekv/common/result.hpp"
 #include "ropekv/proto/ropekv.pb.h"
+#include "ropekv/proto/service.pb.h"
 
 struct sqlite3;
 
 namespace ropekv::catalog {
 
-enum class id_kind { node, table, segment };
+enum class id_kind { node, table, segment, notifier };
 
 struct stored_rope {
   uint64_t version = 0;  // 0: no rope saved yet
@@ -35,6 +37,8 @@ class catalog_db {
 
   /// Next id of a kind, starting at 1; persisted before it is returned.
   result<uint64_t> allocate_id(id_kind kind);
+  /// The highest id of a kind ever allocated (0: none yet).
+  result<uint64_t> last_id(id_kind kind);
 
   /// Inserts or replaces a node by id.
   status put_node(const pb::NodeDescriptor& node);
@@ -49,6 +53,13 @@ class catalog_db {
   /// Replaces the stored rope with `segments` at `version` (must grow).
   status save_rope(uint64_t version, const std::vector<pb::SegmentDescriptor>& segments);
   result<stored_rope> load_rope();
+
+  /// Inserts or replaces a hook by spec.name (the whole record: spec,
+  /// created_ms, state).
+  status put_hook(const pb::Hook& hook);
+  result<std::vector<pb::Hook>> hooks();
+  /// errc::not_found when there is no such hook.
+  status drop_hook(const std::string& name);
 
  private:
   explicit catalog_db(sqlite3* db) : db_(db) {}

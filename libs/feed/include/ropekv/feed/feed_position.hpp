@@ -47,6 +47,10 @@ class feed_position {
   /// Keys in [start, end) (clipped to the table) were delivered up to
   /// `position`: each cursor there becomes max(its position, position).
   void advance(std::string_view start, std::string_view end, uint64_t position);
+  /// As advance(), but no key goes past its position in `cap`: a reader
+  /// catching up to `cap` delivered only events up to it.
+  void advance_capped(std::string_view start, std::string_view end, uint64_t position,
+                      const feed_position& cap);
   /// Whether every key is at least as far here as in `other` (same table).
   bool covers(const feed_position& other) const;
 

@@ -73,6 +73,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PresenceRequest))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PresenceReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::net::notifier_peer))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::FeedSubscription))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HookReport))
 
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
   CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")
@@ -84,5 +86,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
 
   // services/segment-owner
   CAF_ADD_ATOM(ropekv, ropekv, listen_atom, "rk_listen")
+
+  // services/notifier (inside one process)
+  CAF_ADD_ATOM(ropekv, ropekv, ws_open_atom, "rk_wsopen")
+  CAF_ADD_ATOM(ropekv, ropekv, ws_text_atom, "rk_wstext")
+  CAF_ADD_ATOM(ropekv, ropekv, ws_close_atom, "rk_wsclose")
+  CAF_ADD_ATOM(ropekv, ropekv, detach_atom, "rk_detach")
+  CAF_ADD_ATOM(ropekv, ropekv, retry_atom, "rk_retry")
 
 CAF_END_TYPE_ID_BLOCK(ropekv)

@@ -1,0 +1,135 @@
+#include "notifier_service.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace ropekv::notifier {
+
+notifier_service::notifier_service(caf::actor_system& sys, notifier_service_options options)
+    : sys_(sys), options_(std::move(options)) {}
+
+notifier_service::~notifier_service() { stop(); }
+
+uint16_t notifier_service::ws_port() const noexcept { return ws_ ? ws_->port() : 0; }
+
+std::string notifier_service::ws_url() const {
+  return "ws://" + options_.ws_host + ":" + std::to_string(ws_port()) + "/v1/ws";
+}
+
+status notifier_service::start() {
+  // The WebSocket port first: its URL is part of what placement is told.
+  auto opts = options_.notifier;
+  opts.queue_limit_bytes = options_.ws.queue_limit_bytes;
+  std::string db_path = ":memory:";
+  if (!opts.data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.data_dir, ec);
+    if (ec) return make_error(errc::io_error, "data dir " + opts.data_dir + ": " + ec.message());
+    db_path = (std::filesystem::path(opts.data_dir) / "notifier.db").string();
+  }
+  auto deliveries = webhook::delivery_store::open(db_path);
+  if (!deliveries) return make_error(deliveries.error().code, db_path + ": " + deliveries.error().message);
+  webhook::poster_options po;
+  po.timeout = opts.hook_timeout;
+  auto poster = webhook::http_poster::create(po);
+  if (!poster) return std::move(poster).error();
+  webhook::retry_schedule schedule;
+  if (!opts.hook_schedule.empty()) {
+    auto parsed = webhook::retry_schedule::parse(opts.hook_schedule);
+    if (!parsed) return make_error(errc::invalid_argument, "hook schedule: " + parsed.error().message);
+    schedule = std::move(*parsed);
+  }
+
+  // The gateway handle is needed by the WebSocket callbacks, the server
+  // by the gateway: the callbacks read it through this holder.
+  auto gateway_holder = std::make_shared<gateway_actor>();
+  notify::ws_callbacks cb;
+  cb.on_open = [gateway_holder](notify::connection_id c, std::string remote) {
+    caf::anon_send(*gateway_holder, ws_open_atom_v, c.value, std::move(remote));
+  };
+  cb.on_text = [gateway_holder](notify::connection_id c, std::string frame) {
+    caf::anon_send(*gateway_holder, ws_text_atom_v, c.value, std::move(frame));
+  };
+  cb.on_close = [gateway_holder](notify::connection_id c) {
+    caf::anon_send(*gateway_holder, ws_close_atom_v, c.value);
+  };
+  cb.on_http = [this](std::string_view method, std::string_view target) -> std::optional<notify::http_reply> {
+    if (method == "GET" && target == "/metrics") {
+      return notify::http_reply{200, "text/plain; version=0.0.4", metrics_text()};
+    }
+    return std::nullopt;
+  };
+  ws_ = std::make_unique<notify::ws_server>(options_.ws, std::move(cb));
+  if (auto r = ws_->start(options_.ws_host, options_.ws_port); !r) return r;
+  opts.ws_url = ws_url();
+
+  shared_ = std::make_shared<notifier_shared>(opts, options_.cluster);
+  shared_->ws = ws_.get();
+  shared_->deliveries = std::move(*deliveries);
+  shared_->poster.emplace(std::move(*poster));
+  shared_->schedule = std::move(schedule);
+  shared_->owner_directory = router::spawn_owner_directory(sys_, shared_->cluster);
+  router::placement_link_config link;
+  link.address = options_.placement;
+  link.handle = options_.placement_handle;
+  shared_->placement_link = router::spawn_placement_link(sys_, shared_->cluster, link);
+
+  gateway_config gc;
+  gc.placement_address = options_.placement;
+  gc.placement_handle = options_.placement_handle;
+  gateway_ = spawn_gateway(sys_, shared_, gc);
+  *gateway_holder = gateway_;
+  auto published = sys_.middleman().publish(gateway_, options_.caf_port, options_.notifier.host.c_str(), true);
+  if (!published) {
+    return make_error(errc::unavailable, "publish on " + options_.notifier.host + ":" +
+                                             std::to_string(options_.caf_port) + ": " + sys_.render(published.error()));
+  }
+  caf_port_ = *published;
+  caf::anon_send(gateway_, listen_atom_v, options_.notifier.host + ":" + std::to_string(caf_port_));
+  return {};
+}
+
+void notifier_service::stop() {
+  if (ws_) ws_->stop();  // no more callbacks into the gateway
+  if (gateway_) {
+    caf::scoped_actor self{sys_};
+    self->monitor(gateway_);
+    self->send_exit(gateway_, caf::exit_reason::user_shutdown);
+    self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >> [] {
+      spdlog::error("event=stop_timeout svc=notifier");
+    });
+    gateway_ = nullptr;
+  }
+  if (shared_) {
+    if (shared_->placement_link) caf::anon_send_exit(shared_->placement_link, caf::exit_reason::user_shutdown);
+    if (shared_->owner_directory) caf::anon_send_exit(shared_->owner_directory, caf::exit_reason::user_shutdown);
+    shared_->placement_link = nullptr;
+    shared_->owner_directory = nullptr;
+    shared_->cluster->owners.clear();
+  }
+  ws_.reset();
+}
+
+std::string notifier_service::metrics_text() const {
+  std::ostringstream out;
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << v << '\n';
+  };
+  if (!shared_) return {};
+  const auto& c = shared_->counters;
+  counter("ropekv_notifier_events_sent_total", "event frames queued to WebSocket clients", c.events_sent.load());
+  counter("ropekv_notifier_feed_reads_total", "change-feed reads answered by segments", c.feed_reads.load());
+  counter("ropekv_notifier_slow_consumers_total", "subscriptions cut off with slow_consumer", c.slow_consumers.load());
+  counter("ropekv_notifier_channel_messages_total", "channel message frames queued", c.channel_messages.load());
+  counter("ropekv_notifier_hook_deliveries_total", "webhook POSTs answered 2xx", c.hook_deliveries.load());
+  counter("ropekv_notifier_hook_failures_total", "webhook attempts that failed", c.hook_failures.load());
+  out << "# HELP ropekv_notifier_connections open WebSocket connections\n# TYPE ropekv_notifier_connections gauge\n"
+      << "ropekv_notifier_connections " << (ws_ ? ws_->connections() : 0) << '\n';
+  return out.str();
+}
+
+}  // namespace ropekv::notifier

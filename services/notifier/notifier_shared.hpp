@@ -1,0 +1,84 @@
+#pragma once
+// notifier_shared: what every actor of one notifier process shares -- its
+// options, the cluster view it reads feeds by, the WebSocket server it
+// writes frames to, and its counters. Owned by notifier_service through a
+// shared_ptr; actors hold copies of the pointer.
+//
+// The cluster view is the router's client side, reused as is: a
+// router::router_shared whose route_table the placement link keeps current
+// (rope, tables, node addresses) and whose owner_handles the owner
+// directory fills. Feeds are read with the same handles a router uses.
+//
+// Thread safety: options are immutable after start; route_table,
+// owner_handles and the atomics are safe from any thread; ws_server's
+// send/send_final/close are thread-safe.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "owner_directory.hpp"
+#include "placement_link.hpp"
+#include "ropekv/notify/ws_server.hpp"
+#include "ropekv/webhook/delivery_store.hpp"
+#include "ropekv/webhook/http_poster.hpp"
+#include "ropekv/webhook/retry_schedule.hpp"
+#include "router_shared.hpp"
+
+namespace ropekv::notifier {
+
+struct notifier_options {
+  /// CAF endpoint other notifiers and placement reach (host:port once bound).
+  std::string host = "127.0.0.1";
+  /// WebSocket URL clients are told (ws://host:port/v1/ws once bound).
+  std::string ws_url;
+  /// Directory of the notifier's own SQLite file (webhook delivery state).
+  std::string data_dir;
+  /// Outbound bytes queued per connection (ws_options.queue_limit_bytes).
+  size_t queue_limit_bytes = 1 << 20;
+  /// Subscriptions one connection may hold.
+  size_t max_subscriptions = 100;
+  /// A feed long poll is held this long by the replica when nothing is new.
+  std::chrono::milliseconds feed_wait{2'000};
+  /// Events per feed read.
+  uint32_t feed_batch = 1'000;
+  /// Liveness reports to placement.
+  std::chrono::milliseconds heartbeat{500};
+  /// Channel fan-out and presence calls to other notifiers.
+  std::chrono::milliseconds peer_timeout{2'000};
+  /// Webhook deliveries: the HTTP POST, and the retry schedule
+  /// ("0,5s,5m,..."; empty: the Standard Webhooks default, up to 24 h).
+  std::chrono::milliseconds hook_timeout{10'000};
+  std::string hook_schedule;
+};
+
+struct notifier_counters {
+  std::atomic<uint64_t> events_sent{0};        // event frames queued to clients
+  std::atomic<uint64_t> feed_reads{0};         // ChangesRequests answered
+  std::atomic<uint64_t> slow_consumers{0};     // subscriptions cut off
+  std::atomic<uint64_t> channel_messages{0};   // message frames queued
+  std::atomic<uint64_t> hook_deliveries{0};    // webhook POSTs answered 2xx
+  std::atomic<uint64_t> hook_failures{0};      // webhook attempts that failed
+};
+
+struct notifier_shared {
+  notifier_shared(notifier_options opts, router::router_options cluster_opts)
+      : options(std::move(opts)), cluster(std::make_shared<router::router_shared>(std::move(cluster_opts))) {}
+
+  const notifier_options options;
+  std::shared_ptr<router::router_shared> cluster;
+  router::placement_link_actor placement_link;
+  router::owner_directory_actor owner_directory;
+  notify::ws_server* ws = nullptr;            // set before any actor runs
+  /// Webhook delivery state (the notifier's own SQLite file; thread-safe),
+  /// the HTTP client and the retry schedule. Set before any actor runs.
+  std::unique_ptr<webhook::delivery_store> deliveries;
+  std::optional<webhook::http_poster> poster;
+  webhook::retry_schedule schedule;
+  std::atomic<uint64_t> notifier_id{0};       // from placement; 0 until registered
+  notifier_counters counters;
+};
+
+}  // namespace ropekv::notifier

@@ -1,0 +1,32 @@
+#pragma once
+// watch_runner: `ropectl watch` -- subscribe on the notifier's WebSocket and
+// print events until told to stop.
+//
+// Output contract (scripts rely on it):
+//  - stdout: one line per event, the human form of watch_frames'
+//    format_event, or with --json each event frame compacted onto one line
+//    (numbers verbatim), flushed per event so a pipe sees it at once;
+//  - stderr: `error: CODE: message` lines, and on every exit after the
+//    subscription was sent (or with --from) `resume token: TOKEN`: the token
+//    of the last event, else of `subscribed`, else the --from one;
+//  - exit 0 after --count events or SIGINT/SIGTERM; 1 on an error frame
+//    (unknown_table, bad_token, feed_compacted, slow_consumer, ...), on a
+//    refused upgrade, a frame that is not JSON, or --timeout seconds
+//    without an event (counted from the start, then from each event);
+//    3 when the notifier cannot be reached or the connection is lost, as
+//    for the router (cli_parser.hpp).
+#include <iosfwd>
+
+#include "cli_parser.hpp"
+#include "frame_stream.hpp"
+
+namespace ropekv::ctl {
+
+/// Runs the watch in `args` over `stream`, already connected.
+int run_watch(const parsed_args& args, frame_stream& stream, std::ostream& out, std::ostream& err);
+
+/// Connects to args.cmd.watch.notifier_url (within the global --timeout,
+/// default 10 s), catching SIGINT and SIGTERM, and runs the watch.
+int run_watch(const parsed_args& args, std::ostream& out, std::ostream& err);
+
+}  // namespace ropekv::ctl
