@@ -30,15 +30,6 @@ std::string_view string_field(std::string_view frame, std::string_view name) {
   return frame.substr(at + 1, end - at - 1);
 }
 
-std::optional<int64_t> int_field(std::string_view frame, std::string_view name) {
-  size_t at = after_key(frame, name);
-  if (at == std::string_view::npos) return std::nullopt;
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(frame.data() + at, frame.data() + frame.size(), v);
-  if (ec != std::errc() || p == frame.data() + at) return std::nullopt;
-  return v;
-}
-
 frame_type classify(std::string_view frame) {
   if (frame.starts_with(R"({"op":"event")")) return frame_type::event;
   auto op = string_field(frame, "op");
@@ -49,12 +40,39 @@ frame_type classify(std::string_view frame) {
 }
 
 std::optional<scanned_event> scan_event(std::string_view frame) {
+  // The notifier writes kind, table, partition, hash_key, ..., item,
+  // timestamp_us, token in this order; each search starts where the last
+  // field ended, so a frame is scanned about once.
+  constexpr std::string_view kind_key = R"("kind":")";
+  constexpr std::string_view hash_key = R"("hash_key":")";
+  constexpr std::string_view t_ns_key = R"("t_ns":)";
+  constexpr std::string_view ts_key = R"("timestamp_us":)";
   scanned_event e;
-  e.hash_key = string_field(frame, "hash_key");
-  e.kind = string_field(frame, "kind");
-  if (e.hash_key.empty() || e.kind.empty()) return std::nullopt;
-  e.t_ns = int_field(frame, "t_ns");
-  e.timestamp_us = int_field(frame, "timestamp_us");
+  auto quoted = [&](std::string_view key, size_t from, std::string_view& out) -> size_t {
+    size_t at = frame.find(key, from);
+    if (at == std::string_view::npos) return at;
+    at += key.size();
+    size_t end = frame.find('"', at);
+    if (end == std::string_view::npos) return end;
+    out = frame.substr(at, end - at);
+    return end + 1;
+  };
+  auto number = [&](std::string_view key, size_t from, std::optional<int64_t>& out) -> size_t {
+    size_t at = frame.find(key, from);
+    if (at == std::string_view::npos) return from;
+    at += key.size();
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(frame.data() + at, frame.data() + frame.size(), v);
+    if (ec != std::errc()) return from;
+    out = v;
+    return static_cast<size_t>(p - frame.data());
+  };
+  size_t pos = quoted(kind_key, 0, e.kind);
+  if (pos == std::string_view::npos) return std::nullopt;
+  pos = quoted(hash_key, pos, e.hash_key);
+  if (pos == std::string_view::npos || e.hash_key.empty()) return std::nullopt;
+  pos = number(t_ns_key, pos, e.t_ns);
+  number(ts_key, pos, e.timestamp_us);
   return e;
 }
 

@@ -27,8 +27,6 @@ std::optional<scanned_event> scan_event(std::string_view frame);
 
 /// The value of `"name":"..."` (no unescaping), or empty.
 std::string_view string_field(std::string_view frame, std::string_view name);
-/// The value of `"name":<integer>`, or nullopt.
-std::optional<int64_t> int_field(std::string_view frame, std::string_view name);
 
 /// The write sequence number of a key `prefix + decimal`, or nullopt when the
 /// key is not one of this run's.

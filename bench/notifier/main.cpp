@@ -46,7 +46,7 @@ const char* const usage = R"(ropekv-ws-bench: notifier benchmark client; prints 
   --writers N               writer connections, one PUT in flight each (default 50)
   --duration S              timed writing after the warm-up (default 4)
   --warmup S                writing before the timed part; delivery still checked (default 1)
-  --value-bytes N           item size (default 256)
+  --value-bytes N           item size (default 100)
   --subscribe-timeout S     every subscriber subscribed within S (default 60)
   --drain-timeout S         after the last write, wait at most S for missing events (default 60)
   --stall-timeout S         ... and give up when no event arrived for S (default 10)
@@ -300,7 +300,7 @@ int main(int argc, char** argv) {
   o.setf(std::ios::fixed);
   o.precision(3);
   o << "{\"label\":" << json_string(spec.label) << ",\"subscribers\":" << spec.subscribers
-    << ",\"writers\":" << spec.writers << ",\"threads\":" << sub_threads << ",\"ok\":" << (problems.empty() ? "true" : "false")
+    << ",\"writers\":" << spec.writers << ",\"value_bytes\":" << spec.value_bytes << ",\"threads\":" << sub_threads << ",\"ok\":" << (problems.empty() ? "true" : "false")
     << ",\"subscribe_s\":" << subscribe_s << ",\"duration_s\":" << write_s << ",\"warmup_s\":" << spec.warmup_s
     << ",\"writes_acked\":" << acked << ",\"writes_timed\":" << w.timed << ",\"write_errors\":" << w.errors
     << ",\"write_rate\":" << write_rate << ",\"write_p50_ms\":" << ms(w.latency.quantile(0.5))

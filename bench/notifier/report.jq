@@ -34,7 +34,8 @@ def med(f): map(f) | median;
         notifier_peak_rss_kb: (map(.notifier_peak_rss_kb) | max),
         runs: length } ] as $scenarios
 | { benchmark: "notifier", date: $date, commit: $commit, host: $host, quick: ($quick == 1),
-    reps: $reps, duration_s: $duration, warmup_s: $warmup, writers: 50, notifier: $notifier_flags,
+    reps: $reps, duration_s: $duration, warmup_s: $warmup, flood_duration_s: $flood_duration,
+    flood_warmup_s: $flood_warmup, value_bytes: $value_bytes, writers: 50, notifier: $notifier_flags,
     elapsed_s: $elapsed,
     baseline: { write_rate: ($brate | r(1)), write_p50_ms: ($base | med(.write_p50_ms) | r(1000)),
                 write_p99_ms: ($base | med(.write_p99_ms) | r(1000)), runs: ($base | length) },

@@ -1,14 +1,18 @@
-// The subscriber side: one Beast WebSocket client per connection. Frames are
-// scanned, not parsed (event_scan.hpp): the client must stay well ahead of
-// the notifier it measures.
+// The subscriber side: one WebSocket client per connection; Beast for the
+// upgrade and the subscribe, then large raw reads (ws_frames.hpp). Frames
+// are scanned, not parsed (event_scan.hpp): the client must stay well ahead
+// of the notifier it measures.
+#include <cstring>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "connections.hpp"
 #include "event_scan.hpp"
+#include "ws_frames.hpp"
 
 namespace ropekv::bench {
 
@@ -55,6 +59,22 @@ void on_event(const ws_bench_spec& spec, subscriber_control& ctl, subscriber_sta
   }
 }
 
+void on_frame(const ws_bench_spec& spec, subscriber_control& ctl, subscriber_state& state, thread_stats& stats,
+              std::string_view frame, int64_t now) {
+  switch (classify(frame)) {
+    case frame_type::event:
+      return on_event(spec, ctl, state, stats, frame, now);
+    case frame_type::subscribed:
+      if (!state.subscribed.exchange(true)) ctl.subscribed.fetch_add(1);
+      return;
+    case frame_type::error:
+      // slow_consumer closes the connection; anything else is a bench bug.
+      return fail(ctl, state, "error frame: " + std::string(frame.substr(0, 300)));
+    case frame_type::other:
+      return;
+  }
+}
+
 }  // namespace
 
 asio::awaitable<void> run_subscriber(const ws_bench_spec& spec, subscriber_control& ctl, subscriber_state& state,
@@ -77,30 +97,55 @@ asio::awaitable<void> run_subscriber(const ws_bench_spec& spec, subscriber_contr
   co_await ws.async_write(asio::buffer(subscribe), asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return fail(ctl, state, "subscribe: " + ec.message());
 
-  beast::flat_buffer buf;
+  // From here on the socket is read directly (ws_frames.hpp): Beast has
+  // nothing buffered, since the server sends nothing before the subscribe.
+  tcp::socket& sock = ws.next_layer();
+  ws_frame_parser parser;
+  std::string buf(64 << 10, '\0');
+  size_t have = 0;
+  const uint32_t mask_key = 0x5a17c3e1u;
   for (;;) {
-    co_await ws.async_read(buf, asio::redirect_error(asio::use_awaitable, ec));
+    if (have == buf.size()) buf.resize(buf.size() * 2);
+    size_t n = co_await sock.async_read_some(asio::buffer(buf.data() + have, buf.size() - have),
+                                             asio::redirect_error(asio::use_awaitable, ec));
     if (ctl.stopping.load(std::memory_order_relaxed)) break;
     if (ec) co_return fail(ctl, state, "read: " + ec.message());
-    const int64_t now = realtime_ns();
-    std::string_view frame(static_cast<const char*>(buf.data().data()), buf.size());
-    switch (classify(frame)) {
-      case frame_type::event:
-        on_event(spec, ctl, state, stats, frame, now);
-        break;
-      case frame_type::subscribed:
-        if (!state.subscribed.exchange(true)) ctl.subscribed.fetch_add(1);
-        break;
-      case frame_type::error:
-        // slow_consumer closes the connection; anything else is a bench bug.
-        fail(ctl, state, "error frame: " + std::string(frame.substr(0, 300)));
-        break;
-      case frame_type::other:
-        break;
+    have += n;
+    const int64_t now = realtime_ns();  // one receipt time per read
+    std::string_view data(buf.data(), have);
+    ws_frame_parser::frame f{};
+    bool closed = false;
+    while (!closed && parser.next(data, f)) {
+      switch (f.op) {
+        case ws_frame_parser::opcode::text:
+        case ws_frame_parser::opcode::binary:
+          on_frame(spec, ctl, state, stats, f.payload, now);
+          break;
+        case ws_frame_parser::opcode::ping: {
+          std::string pong = client_frame(ws_frame_parser::opcode::pong, f.payload, mask_key);
+          co_await asio::async_write(sock, asio::buffer(pong), asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return fail(ctl, state, "pong: " + ec.message());
+          break;
+        }
+        case ws_frame_parser::opcode::close:
+          closed = true;
+          break;
+        default:
+          break;
+      }
     }
-    buf.consume(buf.size());
+    if (parser.failed()) co_return fail(ctl, state, "protocol: " + parser.error());
+    if (closed) {
+      if (!ctl.stopping.load()) fail(ctl, state, "closed by the server");
+      break;
+    }
+    // Keep the incomplete tail at the front of the buffer.
+    const size_t rest = data.size();
+    if (rest > 0 && data.data() != buf.data()) std::memmove(buf.data(), data.data(), rest);
+    have = rest;
+    if (size_t need = ws_frame_parser::frame_size(data); need > buf.size()) buf.resize(need);
   }
-  ws.next_layer().close(ec);
+  sock.close(ec);
 }
 
 }  // namespace ropekv::bench

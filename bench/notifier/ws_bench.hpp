@@ -33,7 +33,7 @@ struct ws_bench_spec {
   double subscribe_timeout_s = 60;
   double drain_timeout_s = 60;    // after the last write, wait this long at most for events
   double stall_timeout_s = 10;    // ... or until no event arrived for this long
-  unsigned value_bytes = 256;     // item size (a padding field fills it up)
+  unsigned value_bytes = 100;     // item size (a padding field fills it up)
   std::string label;
 };
 

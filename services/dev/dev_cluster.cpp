@@ -67,6 +67,17 @@ status dev_cluster::start(const dev_options& options) {
     stop();
     return std::move(http).error();
   }
+
+  notifier::notifier_service_options notifying;
+  notifying.ws_port = options.ws_port;
+  notifying.placement = placement_address;
+  notifying.placement_handle = placement_->actor;
+  notifying.notifier.data_dir = (root / "notifier").string();
+  notifier_ = std::make_unique<notifier::notifier_service>(sys_, notifying);
+  if (auto ws = notifier_->start(); !ws) {
+    stop();
+    return std::move(ws).error();
+  }
   return {};
 }
 
@@ -85,6 +96,8 @@ bool dev_cluster::wait_for_owners(std::chrono::seconds limit) {
 }
 
 void dev_cluster::stop() {
+  if (notifier_) notifier_->stop();
+  notifier_.reset();
   if (router_) router_->stop();
   router_.reset();
   for (auto& owner : owners_) segment_owner::stop_owner(sys_, owner.actor);

@@ -1,9 +1,11 @@
 #pragma once
-// dev_cluster: the embedded mode (DESIGN §1) -- placement, N segment-owners
-// and a router as actors of one actor system, on one data directory:
+// dev_cluster: the embedded mode (DESIGN §1) -- placement, N segment-owners,
+// a router and a notifier as actors of one actor system, on one data
+// directory:
 //
 //   <data_dir>/placement/placement.db     placement's catalog
 //   <data_dir>/owner-<i>/                 owner i (1..N): node.id, segments/
+//   <data_dir>/notifier/notifier.db       webhook delivery state
 //
 // Same code paths as the separate processes: start_placement, start_owner
 // and router_service, each published on 127.0.0.1 with an OS-picked port.
@@ -27,6 +29,7 @@
 #include "owner_start.hpp"
 #include "placement_start.hpp"
 #include "ropekv/common/result.hpp"
+#include "notifier_service.hpp"
 #include "router_service.hpp"
 
 namespace ropekv::dev {
@@ -34,6 +37,7 @@ namespace ropekv::dev {
 struct dev_options {
   std::string data_dir = "data";
   uint16_t http_port = 8080;  // 0: the OS picks one
+  uint16_t ws_port = 8088;    // the notifier's WebSocket; 0: the OS picks one
   unsigned owners = 3;
 };
 
@@ -49,6 +53,8 @@ class dev_cluster {
   status start(const dev_options& options);
   /// The router's HTTP port (valid after a successful start()).
   uint16_t http_port() const noexcept { return router_ ? router_->port() : 0; }
+  /// The notifier's WebSocket URL (valid after a successful start()).
+  std::string ws_url() const { return notifier_ ? notifier_->ws_url() : std::string(); }
   /// Router first (drains HTTP), then the owners (every replica file
   /// closed), then placement (catalog closed). Idempotent.
   void stop();
@@ -61,6 +67,7 @@ class dev_cluster {
   std::optional<placement_service::placement_endpoint> placement_;
   std::vector<segment_owner::owner_endpoint> owners_;
   std::unique_ptr<router::router_service> router_;
+  std::unique_ptr<notifier::notifier_service> notifier_;
 };
 
 }  // namespace ropekv::dev

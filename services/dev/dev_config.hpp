@@ -15,6 +15,7 @@ namespace ropekv::dev {
 
 struct dev_config : caf::actor_system_config {
   uint16_t http_port = 8080;
+  uint16_t ws_port = 8088;
   std::string data_dir = "./data";
   uint32_t owners = 3;
   std::string log_level = "info";
@@ -22,6 +23,7 @@ struct dev_config : caf::actor_system_config {
   dev_config() {
     opt_group{custom_options_, "global"}
         .add(http_port, "http-port", "HTTP port of the router (0: the OS picks one)")
+        .add(ws_port, "ws-port", "WebSocket port of the notifier (0: the OS picks one)")
         .add(data_dir, "data-dir", "directory holding placement/ and owner-<i>/ (created if missing)")
         .add(owners, "owners", "segment-owners to run (racks r1..rN)")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
@@ -31,6 +33,7 @@ struct dev_config : caf::actor_system_config {
   dev_options options() const {
     dev_options o;
     o.http_port = http_port;
+    o.ws_port = ws_port;
     o.data_dir = data_dir;
     o.owners = owners;
     return o;

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
       code = 1;
     } else {
       std::cout << "listening on 127.0.0.1:" << cluster.http_port() << '\n'
-                << "RopeKV router listening on http://127.0.0.1:" << cluster.http_port() << std::endl;
+                << "RopeKV router listening on http://127.0.0.1:" << cluster.http_port() << '\n'
+                << "RopeKV notifier WebSocket on " << cluster.ws_url() << std::endl;
       spdlog::info("event=listening port={} data_dir={} owners={}", cluster.http_port(), cfg.data_dir,
                    cfg.owners);
       int sig = 0;

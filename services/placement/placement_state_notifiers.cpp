@@ -84,9 +84,14 @@ pb::Status placement_state::notifier_heartbeat(const pb::NotifierHeartbeat& hb, 
       continue;
     }
     hook_entry& e = h->second;
-    take_report(*e.hook.mutable_state(), rep.state());
-    e.unsaved = true;
-    if (now - e.saved >= opt_.hook_save_interval) (void)save_hook(e, now);
+    pb::HookState next = e.hook.state();
+    take_report(next, rep.state());
+    // An idle hook reports the same state every beat: no write for that.
+    if (next.SerializeAsString() != e.hook.state().SerializeAsString()) {
+      *e.hook.mutable_state() = std::move(next);
+      e.unsaved = true;
+    }
+    if (e.unsaved && now - e.saved >= opt_.hook_save_interval) (void)save_hook(e, now);
   }
   return pb::Status{};
 }

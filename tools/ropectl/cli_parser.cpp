@@ -193,17 +193,20 @@ void add_events(CLI::App* sub, std::vector<std::string>& events, const std::stri
 }
 
 void add_watch(CLI::App& app, command& cmd, std::string& notifier_flag) {
-  auto* watch = app.add_subcommand(
-      "watch",
-      "print a table's changes as they happen, from the notifier's WebSocket, until "
-      "ctrl-c, --count events, or --timeout seconds without one");
+  auto* watch = app.add_subcommand("watch", "print a table's changes as they happen (notifier WebSocket)");
+  watch->footer(
+      "\nRuns until ctrl-c, --count events, an error from the notifier, or --timeout S\n"
+      "seconds without an event (default: for ever). Prints one line per change, or\n"
+      "with --json each event frame as sent; on exit prints 'resume token: TOKEN' on\n"
+      "stderr, for --from. Exit: 0 ctrl-c or --count; 1 error frame or --timeout;\n"
+      "3 notifier unreachable or connection lost.");
   on_selected(watch, cmd, command_kind::watch);
   add_table(watch, cmd);
   watch_options& w = cmd.watch;
   auto* prefix = optional_option(watch, "--prefix", w.prefix, "only hash keys that start with P");
   auto* key = optional_option(watch, "--hash-key", w.hash_key, "only this hash key");
   prefix->excludes(key);
-  add_events(watch, w.events, "change kinds: create,update,delete,expired,rollback");
+  add_events(watch, w.events, "change kinds to print");
   optional_option(watch, "--from", w.from,
                   "resume after this token (printed as 'resume token:' when a watch ends)");
   watch->add_option("--notifier", notifier_flag,
@@ -249,14 +252,16 @@ after S seconds without an event" (default: wait for ever).
 
 Exit status: 0 ok (and watch ended by ctrl-c or --count), 1 the server
 answered with an error (or watch timed out or got an error frame),
-2 usage or input error, 3 no answer (unreachable or timed out).)";
+2 usage or input error, 3 no answer (unreachable or timed out; watch: the
+connection was lost).)";
 
 }  // namespace
 
 parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
                          const char* notifier_env) {
   parsed_args args;
-  CLI::App app{"ropectl: command-line client for a RopeKV router", "ropectl"};
+  CLI::App app{"ropectl: command-line client for RopeKV (its router, and the notifier for watch)",
+               "ropectl"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand
   std::string router_flag;

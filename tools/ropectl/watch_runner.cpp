@@ -81,7 +81,9 @@ class watch_session {
  private:
   void print_event(const std::string& text, const server_frame& frame) {
     if (args_.global.json) {
-      auto compact = compact_json(text);  // one per line even if the frame had newlines
+      // As received; compacted only if it spans lines, to keep one per line.
+      bool one_line = text.find_first_of("\r\n") == std::string::npos;
+      auto compact = one_line ? result<std::string>(text) : compact_json(text);
       out_ << (compact ? *compact : text) << "\n";
     } else {
       out_ << format_event(frame.body);

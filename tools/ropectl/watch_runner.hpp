@@ -4,8 +4,9 @@
 //
 // Output contract (scripts rely on it):
 //  - stdout: one line per event, the human form of watch_frames'
-//    format_event, or with --json each event frame compacted onto one line
-//    (numbers verbatim), flushed per event so a pipe sees it at once;
+//    format_event, or with --json each event frame as received (compacted
+//    onto one line, numbers verbatim, if it spans lines), flushed per event
+//    so a pipe sees it at once;
 //  - stderr: `error: CODE: message` lines, and on every exit after the
 //    subscription was sent (or with --from) `resume token: TOKEN`: the token
 //    of the last event, else of `subscribed`, else the --from one;

@@ -5,6 +5,12 @@
 // (child_process's destructor).
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <sys/socket.h>
+
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -26,9 +32,9 @@ constexpr auto item_url = "/v1/tables/dev_items/items/k1";
 
 /// Starts ropekv-dev on `data_dir`; the HTTP port from its listening lines
 /// (0 when they did not come).
-uint16_t launch(std::unique_ptr<child_process>& child, const std::string& data_dir) {
-  child = std::make_unique<child_process>(
-      std::vector<std::string>{ROPEKV_DEV_BIN, "--http-port=0", "--data-dir=" + data_dir, "--log-level=warn"});
+uint16_t launch(std::unique_ptr<child_process>& child, const std::string& data_dir, uint16_t* ws_port = nullptr) {
+  child = std::make_unique<child_process>(std::vector<std::string>{
+      ROPEKV_DEV_BIN, "--http-port=0", "--ws-port=0", "--data-dir=" + data_dir, "--log-level=warn"});
   auto line = child->read_line(30s);
   EXPECT_TRUE(line) << "no 'listening on' line";
   if (!line) return 0;
@@ -38,6 +44,12 @@ uint16_t launch(std::unique_ptr<child_process>& child, const std::string& data_d
   auto port = line->substr(prefix.size());
   auto banner = child->read_line(5s);
   EXPECT_EQ(banner.value_or(""), "RopeKV router listening on http://127.0.0.1:" + port);
+  auto ws = child->read_line(5s);
+  const std::string ws_prefix = "RopeKV notifier WebSocket on ws://127.0.0.1:";
+  EXPECT_EQ(ws.value_or("").rfind(ws_prefix, 0), 0u) << ws.value_or("");
+  if (ws_port && ws && ws->rfind(ws_prefix, 0) == 0) {
+    *ws_port = static_cast<uint16_t>(std::stoi(ws->substr(ws_prefix.size())));
+  }
   return static_cast<uint16_t>(std::stoi(port));
 }
 
@@ -87,6 +99,44 @@ TEST(dev_process, serves_the_api_and_keeps_data_across_a_restart) {
   ASSERT_EQ(tables.status, 200u);
   EXPECT_EQ(tables.json()["tables"].Size(), 1u) << tables.body;
   EXPECT_EQ(child->stop(30s), 0) << "no clean exit on SIGTERM after the restart";
+}
+
+// The embedded notifier: a WebSocket subscriber sees a write made through
+// the embedded router.
+TEST(dev_process, the_embedded_notifier_streams_writes_over_websocket) {
+  namespace beast = boost::beast;
+  namespace asio = boost::asio;
+  temp_dir tmp;
+  std::unique_ptr<child_process> child;
+  uint16_t ws_port = 0;
+  uint16_t port = launch(child, tmp.file("data"), &ws_port);
+  ASSERT_NE(port, 0);
+  ASSERT_NE(ws_port, 0);
+  http_client c(port);
+  ASSERT_EQ(until_status(201, [&] { return c.put("/v1/tables/dev_feed", R"({"hash_key":"id"})"); }).status, 201u);
+  ASSERT_EQ(until_status(200, [&] { return c.put("/v1/tables/dev_feed/items/warmup", "{}"); }).status, 200u);
+
+  asio::io_context ioc;
+  beast::websocket::stream<asio::ip::tcp::socket> ws(ioc);
+  asio::ip::tcp::resolver resolver(ioc);
+  asio::connect(ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(ws_port)));
+  timeval tv{20, 0};  // a read that gets nothing fails the test, never hangs it
+  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ws.handshake("127.0.0.1", "/v1/ws");
+  ws.write(asio::buffer(std::string(R"({"op":"subscribe","id":"d","table":"dev_feed"})")));
+  beast::flat_buffer buf;
+  ws.read(buf);
+  EXPECT_NE(beast::buffers_to_string(buf.data()).find(R"("op":"subscribed")"), std::string::npos);
+  buf.consume(buf.size());
+  ASSERT_EQ(c.put("/v1/tables/dev_feed/items/streamed", R"({"hello":"ws"})").status, 200u);
+  ws.read(buf);
+  auto event = beast::buffers_to_string(buf.data());
+  EXPECT_NE(event.find(R"("op":"event")"), std::string::npos) << event;
+  EXPECT_NE(event.find(R"("hash_key":"streamed")"), std::string::npos) << event;
+  EXPECT_NE(event.find(R"("kind":"create")"), std::string::npos) << event;
+  beast::error_code ec;
+  ws.next_layer().close(ec);
+  EXPECT_EQ(child->stop(30s), 0);
 }
 
 TEST(dev_process, bad_flags_exit_with_code_2) {

@@ -10,6 +10,7 @@
 #include "ropekv/net/api_router.hpp"
 #include "ropekv/net/http_server.hpp"
 #include "ropekv/net/percent_decode.hpp"
+#include "json_value.hpp"
 #include "subprocess.hpp"
 
 namespace ropekv::ctl {
@@ -194,6 +195,78 @@ TEST_F(ropectl_process_test, router_from_environment_and_base_path) {
   auto reqs = requests();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target, "/kv/healthz");
+}
+
+const char* hook_reply = R"({"name":"ship","url":"http://h:9/in","table":"orders","events":["create"],"prefix":"",
+  "created_ms":1700000000000,"secret_set":true,"state":{"notifier":1,"delivered":12,"pending":0,"last_status":204,
+  "last_error":"","last_attempt_ms":1700000001000,"last_success_ms":1700000001000,"attempts":0,"failing":false,
+  "next_attempt_ms":0}})";
+
+TEST_F(ropectl_process_test, hooks_put_generates_and_prints_the_secret_once) {
+  answer([](const net::http_request&) { return json_reply(201, hook_reply); });
+  auto r = ropectl({"hooks", "put", "ship", "--url", "http://h:9/in", "--table", "orders", "--events", "create"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(r.out.starts_with("created hook ship\nsecret: whsec_")) << r.out;
+  std::string secret = r.out.substr(r.out.find("whsec_"));
+  secret.pop_back();  // '\n'
+  EXPECT_EQ(secret.size(), 6u + 44u);  // base64 of 32 bytes, padded
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "PUT");
+  EXPECT_EQ(reqs[0].target, "/v1/hooks/ship");
+  EXPECT_EQ(reqs[0].body,
+            R"({"url":"http://h:9/in","table":"orders","events":["create"],"secret":")" + secret + R"("})");
+  // The router's own parser reads it as a hook named "ship".
+  net::http_request req;
+  req.method = net::http_method::put;
+  req.method_name = "PUT";
+  req.target = reqs[0].target;
+  req.body = reqs[0].body;
+  auto parsed = net::parse_request(req);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->kind, net::api_kind::put_hook);
+  EXPECT_EQ(parsed->name, "ship");
+}
+
+TEST_F(ropectl_process_test, hooks_list_get_delete) {
+  answer([](const net::http_request& req) {
+    if (req.target == "/v1/hooks") return json_reply(200, std::string(R"({"hooks":[)") + hook_reply + "]}");
+    if (req.method_name == "DELETE") return json_reply(200, std::string(R"({"deleted":true,"hook":)") + hook_reply + "}");
+    if (req.target == "/v1/hooks/ship") return json_reply(200, hook_reply);
+    return json_reply(404, R"({"error":{"code":"not_found","message":"no hook named nope"}})");
+  });
+  auto list = ropectl({"hooks", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "NAME  TABLE   URL            STATE  DELIVERED  PENDING  LAST_STATUS\n"
+            "ship  orders  http://h:9/in  ok     12         0        204\n");
+  auto json = ropectl({"--json", "hooks", "get", "ship"});
+  EXPECT_EQ(json.exit_code, 0);
+  auto compact = compact_json(hook_reply);
+  ASSERT_TRUE(compact.ok());
+  EXPECT_EQ(json.out, *compact + "\n");
+  auto human = ropectl({"hooks", "get", "ship"});
+  EXPECT_NE(human.out.find("state:         ok\n"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("last_success:  2023-11-14T22:13:21.000Z\n"), std::string::npos) << human.out;
+  auto missing = ropectl({"hooks", "get", "nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "error: not_found: no hook named nope\n");
+  auto del = ropectl({"hooks", "delete", "ship"});
+  EXPECT_EQ(del.exit_code, 0);
+  EXPECT_EQ(del.out, "deleted hook ship\n");
+}
+
+TEST_F(ropectl_process_test, watch_against_a_server_that_refuses_the_upgrade_exits_1) {
+  // Not a notifier: an HTTP server that answers the upgrade request with 404.
+  auto r = test::run_process({ROPECTL_BINARY, "watch", "orders", "--notifier",
+                              "ws://127.0.0.1:" + std::to_string(server_->port())},
+                             {}, {}, {"ROPEKV_NOTIFIER"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "error: not_found: no such endpoint\n");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target, "/v1/ws");
 }
 
 }  // namespace

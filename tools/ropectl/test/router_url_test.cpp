@@ -66,7 +66,9 @@ TEST(router_url, notifier_urls) {
   for (const char* bad : {"wss://n:1", "http://n:1", "ws://:1", "ws://n:1/ws?x=1"}) {
     auto r = parse_notifier_url(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r) EXPECT_NE(r.error().message.find("notifier"), std::string::npos) << r.error().message;
+    if (!r) {
+      EXPECT_NE(r.error().message.find("notifier"), std::string::npos) << r.error().message;
+    }
   }
   EXPECT_EQ(choose_url("", nullptr, default_notifier_url), "ws://127.0.0.1:8088/v1/ws");
 }

@@ -56,7 +56,7 @@ outcome run(std::vector<std::string> args, fake_stream& stream) {
 const char* subscribed = R"({"op":"subscribed","id":"ropectl","token":"T0"})";
 const char* event1 = R"({"op":"event","sub":"ropectl","kind":"create","table":"orders","partition":1,
   "hash_key":"a","version":10,"prev_version":0,"item":{"x":1},"token":"T1"})";
-const char* event2 = R"({"op":"event","sub":"ropectl","kind":"update","table":"orders","partition":1,"hash_key":"a","version":11,"prev_version":10,"item":{"x":2},"token":"T2"})";
+const char* event2 = R"({"op":"event", "sub":"ropectl","kind":"update","table":"orders","partition":1,"hash_key":"a","version":11,"prev_version":10,"item":{"x":2.50},"token":"T2"})";
 
 TEST(watch_runner, prints_events_until_an_error_frame) {
   fake_stream s;
@@ -69,7 +69,7 @@ TEST(watch_runner, prints_events_until_an_error_frame) {
   EXPECT_EQ(r.code, exit_failed);
   EXPECT_EQ(r.out,
             "create  orders  a  v=10  {\"x\":1}\n"
-            "update  orders  a  v=11 prev=10  {\"x\":2}\n");
+            "update  orders  a  v=11 prev=10  {\"x\":2.50}\n");
   EXPECT_EQ(r.err, "error: feed_compacted: token older than retention\nresume token: T2\n");
   ASSERT_EQ(s.sent.size(), 1u);
   EXPECT_EQ(s.sent[0], R"({"op":"subscribe","id":"ropectl","table":"orders","prefix":"a"})");
@@ -85,6 +85,7 @@ TEST(watch_runner, json_prints_each_event_frame_on_one_line) {
   s.interrupt();
   auto r = run({"orders", "--json"}, s);
   EXPECT_EQ(r.code, exit_ok);
+  // event1 spans two lines: compacted; event2 is printed byte for byte.
   EXPECT_EQ(r.out,
             R"({"op":"event","sub":"ropectl","kind":"create","table":"orders","partition":1,"hash_key":"a","version":10,"prev_version":0,"item":{"x":1},"token":"T1"})"
             "\n" + std::string(event2) + "\n");
