@@ -114,7 +114,7 @@ TEST_F(placement_hooks_test, specs_are_validated) {
   EXPECT_EQ(put_error(hook_spec(std::string(64, 'h'))), 0u);
   for (const char* url : {"ftp://x/y", "http://", "https:///path", "example.com/x", "http://:80/x",
                           "http://a b/", "http://user@h/x", "http://h/x#frag", "http://h:0/", "http://h:70000/",
-                          "http://h:/x", "http://bad!host/", "http://a..b/", "http://[zz]/", "HTTP://h/"}) {
+                          "http://h:/x", "http://bad!host/", "http://a..b/", "http://[zz]/"}) {
     auto s = hook_spec("u");
     s.set_url(url);
     EXPECT_EQ(put_error(s), code(errc::invalid_argument)) << url;
@@ -129,10 +129,13 @@ TEST_F(placement_hooks_test, specs_are_validated) {
   long_prefix.set_prefix(std::string(2049, 'p'));
   EXPECT_EQ(put_error(long_prefix), code(errc::invalid_argument));
   auto events = hook_spec("ev");
-  for (const char* e : {"create", "update", "delete", "expired", "rollback", "create"}) events.add_events(e);
+  for (const char* e : {"create", "update", "delete", "expired", "rollback"}) events.add_events(e);
   auto reply = put(events);
   ASSERT_EQ(reply.status().error_code(), 0u) << reply.status().message();
-  EXPECT_EQ(reply.hook().spec().events_size(), 5);  // the duplicate is gone
+  EXPECT_EQ(reply.hook().spec().events_size(), 5);
+  events.add_events("create");  // a repeated kind is a mistake, not a wish
+  EXPECT_EQ(put_error(events), code(errc::invalid_argument));
+  events.mutable_events()->RemoveLast();
   events.add_events("put");
   EXPECT_EQ(put_error(events), code(errc::invalid_argument));
   for (const char* secret :
