@@ -154,6 +154,12 @@ int main(int argc, char** argv) {
 
   // ---- subscribers: connect and subscribe everyone before the first write
   subscriber_control sctl;
+  writer_control wctl;
+  // Room for 50,000 writes/s, far above what one cluster takes at c50.
+  wctl.acked_at_size = static_cast<uint64_t>((spec.warmup_s + spec.duration_s + 1) * 50'000);
+  wctl.acked_at = std::make_unique<std::atomic<int64_t>[]>(wctl.acked_at_size);
+  for (uint64_t i = 0; i < wctl.acked_at_size; ++i) wctl.acked_at[i].store(0, std::memory_order_relaxed);
+  sctl.writer = &wctl;
   const unsigned sub_threads = spec.subscribers ? std::min(spec.threads, spec.subscribers) : 0;
   std::vector<std::unique_ptr<subscriber_state>> subs;
   std::vector<std::unique_ptr<thread_stats>> tstats;
@@ -186,7 +192,6 @@ int main(int argc, char** argv) {
                        " subscribed");
 
   // ---- writer
-  writer_control wctl;
   std::vector<writer_stats> wstats(spec.writers);
   double writer_cpu = 0;
   if (all_subscribed) {
@@ -268,13 +273,16 @@ int main(int argc, char** argv) {
       if (failure_samples.size() < 3) failure_samples.push_back(s->failure);
     }
   }
-  ropekv::bench::histogram lat, lat_leader;
+  ropekv::bench::histogram lat, lat_leader, lat_ack;
+  uint64_t before_ack = 0;
   int64_t last_event = 0;
   uint64_t during_writes = 0;
   double sub_cpu = 0;
   for (auto& t : tstats) {
     lat.merge(t->write_to_event);
     lat_leader.merge(t->leader_to_event);
+    lat_ack.merge(t->ack_to_event);
+    before_ack += t->before_ack;
     last_event = std::max(last_event, t->last_event_ns);
     during_writes += t->events_during_writes;
     sub_cpu += t->cpu_s;
@@ -316,6 +324,8 @@ int main(int argc, char** argv) {
     << ",\"p99\":" << ms(lat.quantile(0.99)) << ",\"max\":" << ms(lat.max()) << ",\"samples\":" << lat.count() << "}"
     << ",\"leader_to_event_ms\":{\"p50\":" << ms(lat_leader.quantile(0.5)) << ",\"p99\":" << ms(lat_leader.quantile(0.99))
     << "}"
+    << ",\"ack_to_event_ms\":{\"p50\":" << ms(lat_ack.quantile(0.5)) << ",\"p99\":" << ms(lat_ack.quantile(0.99))
+    << ",\"before_ack\":" << before_ack << "}"
     << ",\"cpu_s\":" << cpu_total << ",\"cpu_share\":" << (wall > 0 ? cpu_total / wall : 0.0)
     << ",\"subscriber_cpu_s\":" << sub_cpu << ",\"writer_cpu_s\":" << writer_cpu << ",\"wall_s\":" << wall
     << ",\"problems\":[";

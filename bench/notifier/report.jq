@@ -22,6 +22,8 @@ def med(f): map(f) | median;
         latency_ms: { p50: (med(.latency_ms.p50) | r(1000)), p90: (med(.latency_ms.p90) | r(1000)),
                       p99: (med(.latency_ms.p99) | r(1000)), max: (map(.latency_ms.max) | max | r(1000)) },
         leader_to_event_ms: { p50: (med(.leader_to_event_ms.p50) | r(1000)), p99: (med(.leader_to_event_ms.p99) | r(1000)) },
+        ack_to_event_ms: { p50: (med(.ack_to_event_ms.p50) | r(1000)), p99: (med(.ack_to_event_ms.p99) | r(1000)),
+                           before_ack: (map(.ack_to_event_ms.before_ack // 0) | add) },
         write_p99_ms: (med(.write_p99_ms) | r(1000)),
         missing: (if all(.[]; .missing != null) then map(.missing) | add else null end),
         events_expected: (map(.events_expected // 0) | add),

@@ -53,6 +53,11 @@ void on_event(const ws_bench_spec& spec, subscriber_control& ctl, subscriber_sta
     ++stats.events_during_writes;
   if (e->t_ns && *e->t_ns >= ctl.warm_end_ns.load(std::memory_order_relaxed) && now > *e->t_ns)
     stats.write_to_event.record(static_cast<uint64_t>(now - *e->t_ns));
+  if (e->t_ns && *e->t_ns >= ctl.warm_end_ns.load(std::memory_order_relaxed) && ctl.writer) {
+    int64_t ack = ctl.writer->ack_of(*seq);
+    if (ack == 0) ++stats.before_ack;
+    else if (ack > 0) stats.ack_to_event.record(now > ack ? static_cast<uint64_t>(now - ack) : 0);
+  }
   if (e->t_ns && e->timestamp_us && *e->t_ns >= ctl.warm_end_ns.load(std::memory_order_relaxed)) {
     int64_t from_leader = now - *e->timestamp_us * 1000;
     if (from_leader > 0) stats.leader_to_event.record(static_cast<uint64_t>(from_leader));

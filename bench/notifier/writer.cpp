@@ -87,6 +87,7 @@ asio::awaitable<void> run_writer_connection(const ws_bench_spec& spec, writer_co
     } else {
       consecutive_failures = 0;
       stats.acked.push_back(seq);
+      ctl.record_ack(seq, t1);
       if (t1 >= ctl.warm_end_ns && t1 <= ctl.deadline_ns) {  // completions in the window
         ++stats.timed;
         stats.latency.record(static_cast<uint64_t>(t1 - t0));

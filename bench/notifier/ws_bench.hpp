@@ -58,6 +58,18 @@ struct writer_control {
   int64_t warm_end_ns = 0;
   int64_t deadline_ns = 0;
   std::atomic<uint64_t> next_seq{0};
+  /// When each write's 2xx arrived (realtime ns; 0: not yet), by sequence
+  /// number, for the ack->event latency; sized before the writer starts,
+  /// later writes are not tracked.
+  std::unique_ptr<std::atomic<int64_t>[]> acked_at;
+  uint64_t acked_at_size = 0;
+
+  void record_ack(uint64_t seq, int64_t ns) {
+    if (seq < acked_at_size) acked_at[seq].store(ns, std::memory_order_release);
+  }
+  int64_t ack_of(uint64_t seq) const {
+    return seq < acked_at_size ? acked_at[seq].load(std::memory_order_acquire) : -1;
+  }
 };
 
 struct writer_stats {
@@ -90,6 +102,8 @@ struct subscriber_state {
 struct thread_stats {
   histogram write_to_event;     // item t_ns -> receipt
   histogram leader_to_event;    // the leader's timestamp_us -> receipt (coarse: µs)
+  histogram ack_to_event;       // the writer's 2xx -> receipt
+  uint64_t before_ack = 0;      // events that arrived before their write's 2xx
   int64_t first_event_ns = 0;
   int64_t last_event_ns = 0;
   uint64_t events_during_writes = 0;  // received inside [warm_end, deadline]
@@ -103,6 +117,7 @@ struct subscriber_control {
   std::atomic<int64_t> warm_end_ns{0};   // set when the writer starts
   std::atomic<int64_t> deadline_ns{0};
   std::atomic<uint64_t> total_distinct{0};
+  const writer_control* writer = nullptr;  // for the ack times
 };
 
 }  // namespace ropekv::bench

@@ -57,6 +57,33 @@ void placement_server::deliver() {
   }
 }
 
+void placement_server::order_split(pb::SplitRequest req, node_id to, int tries,
+                                   caf::typed_response_promise<pb::SplitSegmentReply> rp) {
+  auto unknown = [this, req, rp](const std::string& why) mutable {
+    // No answer: the split may still apply; the halves' reports will say.
+    pb::AdminReply lost;
+    lost.mutable_status()->set_error_code(static_cast<uint32_t>(errc::unavailable));
+    lost.mutable_status()->set_message("no answer from the segment's leader (" + why +
+                                       "); the rope follows if the split applied");
+    rp.deliver(core_->split_answered(req, lost));
+    deliver();
+  };
+  auto it = owners_.find(to.value);
+  if (it == owners_.end()) return unknown("node " + std::to_string(to.value) + " is not connected");
+  auto owner = caf::actor_cast<net::owner_actor>(it->second);
+  request(owner, std::chrono::seconds(10), req)
+      .then(
+          [this, req, tries, rp, unknown](pb::AdminReply& reply) mutable {
+            auto code = static_cast<errc>(reply.status().error_code());
+            if (code == errc::not_leader && tries > 1 && reply.status().leader_hint() != 0) {
+              return order_split(req, node_id{reply.status().leader_hint()}, tries - 1, rp);
+            }
+            rp.deliver(core_->split_answered(req, reply));
+            deliver();
+          },
+          [unknown](caf::error& err) mutable { unknown(caf::to_string(err)); });
+}
+
 void placement_server::schedule_tick() {
   delayed_send(this, core_->options().tick_interval, tick_atom_v);
 }
@@ -157,6 +184,18 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
         return reply;
       },
       [this](cluster_atom) -> pb::ClusterReply { return core_->cluster(); },
+      [this](pb::SplitSegmentRequest& req) -> caf::result<pb::SplitSegmentReply> {
+        auto plan = core_->plan_split(req, now());
+        if (!plan) {
+          pb::SplitSegmentReply r;
+          r.mutable_status()->set_error_code(static_cast<uint32_t>(plan.error().code));
+          r.mutable_status()->set_message(plan.error().message);
+          return r;
+        }
+        auto rp = make_response_promise<pb::SplitSegmentReply>();
+        order_split(std::move(plan->second), plan->first, 3, rp);
+        return rp;
+      },
       [this](tick_atom) {
         core_->tick(now());
         deliver();

@@ -115,6 +115,10 @@ class placement_server : public net::placement_actor::base {
   void deliver();
   void schedule_tick();
   void forget(const caf::actor_addr& gone);
+  /// Sends the split to `to` (the segment's leader as far as placement
+  /// knows) and follows a not_leader answer's hint, `tries` times at most.
+  void order_split(pb::SplitRequest req, node_id to, int tries,
+                   caf::typed_response_promise<pb::SplitSegmentReply> rp);
 
   std::unique_ptr<placement_state> core_;
   std::map<uint64_t, net::owner_control> owners_;  // node id -> its control handle

@@ -73,6 +73,15 @@ struct hook_entry {
   time_point saved{};      // when the state was last written
 };
 
+/// A split placement ordered whose outcome it has not seen yet. Until it
+/// has, owners reporting the halves' ids are not told to drop them: the
+/// report itself proves the split applied, and the rope follows.
+struct split_in_flight {
+  pb::SplitRequest request;      // parent, at_key, left and right ids
+  uint64_t parent_epoch = 0;
+  time_point started;
+};
+
 struct move_in_flight {
   placement::move plan;
   std::vector<node_id> target;  // the replica set once done, leader hint first
@@ -117,6 +126,19 @@ class placement_state {
   pb::HookReply get_hook(const std::string& name) const;
   pb::HookReply drop_hook(const std::string& name);
 
+  // ---------------------------------------------------------- splits
+  /// The SplitRequest for the segment's leader (and that node), with the
+  /// halves' ids allocated. not_found (no such segment), condition_failed
+  /// (its epoch moved on), invalid_argument (at_key not strictly inside),
+  /// unavailable (a move or another split of it is in flight).
+  result<std::pair<node_id, pb::SplitRequest>> plan_split(const pb::SplitSegmentRequest& req, time_point now);
+  /// The leader's answer: ok applies the split to the rope (the halves in
+  /// the reply); not_leader and wrong_segment forget the split (nothing was
+  /// proposed, or the segment changed); anything else leaves it in flight
+  /// (it may still apply: the halves' reports will show it).
+  pb::SplitSegmentReply split_answered(const pb::SplitRequest& request, const pb::AdminReply& reply);
+  const std::map<uint64_t, split_in_flight>& splits() const noexcept { return splits_; }
+
   /// Liveness (down_after, notifier_timeout), move timeouts, repair, stats
   /// flush, hook state saves.
   void tick(time_point now);
@@ -151,6 +173,10 @@ class placement_state {
 
   // placement_state_nodes.cpp: heartbeats.
   void apply_reports(const pb::Heartbeat& hb, node_entry& node);
+  /// A reported segment id that is a half of a split in flight: the split
+  /// applied; the rope follows. True when it did.
+  bool adopt_split_half(uint64_t reported);
+  status apply_split(uint64_t parent);
   void resync_node(node_id id);
 
   // placement_state_repair.cpp: moves.
@@ -189,6 +215,10 @@ class placement_state {
   std::map<uint64_t, notifier_entry> notifiers_;  // live ones, by id
   std::map<std::string, hook_entry> hooks_;       // by name
   std::map<uint64_t, move_in_flight> moves_;
+  std::map<uint64_t, split_in_flight> splits_;  // by parent segment id
+  // Parents of splits done lately: a replica that has not applied the split
+  // yet still reports the parent's id, and must not be told to drop it.
+  std::map<uint64_t, time_point> split_parents_;
   // Highest target epoch ever ordered per segment, so a move planned after
   // a cancelled one never reuses its epoch for a different replica set.
   std::map<uint64_t, uint64_t> issued_epochs_;

@@ -114,6 +114,8 @@ void placement_state::apply_reports(const pb::Heartbeat& hb, node_entry& node) {
   std::vector<uint64_t> finished;             // moves this report completes
   for (const auto& rep : hb.segments()) {
     const rope::segment* base = rope_.find(segment_id{rep.segment_id()});
+    if (base == nullptr && adopt_split_half(rep.segment_id())) base = rope_.find(segment_id{rep.segment_id()});
+    if (base == nullptr && split_parents_.count(rep.segment_id())) continue;  // still catching up with a split
     if (base == nullptr || is_gap(*base)) {
       rope::segment unknown;
       unknown.id = segment_id{rep.segment_id()};

@@ -1,10 +1,11 @@
-// Tables, hooks and /v1/cluster: forwarded to placement through the placement
+// Tables, hooks, splits and /v1/cluster: forwarded to placement through the placement
 // link; placement's pb::Status decides the answer (409 already_exists,
 // 404 not_found, 400 invalid_argument, ...). A placement that does not
 // answer is 503 `unavailable`.
 #include "handlers.hpp"
 #include "hook_request.hpp"
 #include "responses.hpp"
+#include "split_request.hpp"
 
 namespace ropekv::router {
 namespace {
@@ -73,6 +74,18 @@ void handle_admin(request_runtime& rt) {
       return ask_placement<pb::HookReply>(
           rt, 200u, [](const pb::HookReply& r) { return hook_deleted_body(r.hook()); }, hooks_atom_v,
           drop_atom_v, req.name);
+    case net::api_kind::split_table: {
+      const auto* body = std::get_if<net::json_object_text>(&req.body);
+      if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "split body missing"));
+      auto snap = rt.snapshot();
+      const auto* schema = snap->table(req.table);
+      if (!schema) return rt.fail(net::http_error::from(errc::not_found, "table " + req.table + " does not exist"));
+      auto split = split_request_of(*schema, snap->rope, body->json);
+      if (!split) return rt.fail(std::move(split).error());
+      return ask_placement<pb::SplitSegmentReply>(
+          rt, 200, [&rt](const pb::SplitSegmentReply& r) { return split_body(r, *rt.snapshot()); },
+          std::move(*split));
+    }
     case net::api_kind::cluster:
       return ask_placement<pb::ClusterReply>(
           rt, 200, [&rt](const pb::ClusterReply& r) { return cluster_body(r, *rt.snapshot()); },

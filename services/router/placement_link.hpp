@@ -41,6 +41,7 @@ using placement_link_actor = caf::typed_actor<
     caf::replies_to<drop_atom, std::string>::with<pb::TableReply>,
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
     caf::replies_to<pb::PutHookRequest>::with<pb::HookReply>,
+    caf::replies_to<pb::SplitSegmentRequest>::with<pb::SplitSegmentReply>,
     caf::replies_to<hooks_atom>::with<pb::HooksReply>,
     caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
     caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,

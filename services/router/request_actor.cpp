@@ -36,7 +36,8 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::list_hooks:
     case net::api_kind::get_hook:
     case net::api_kind::delete_hook:
-    case net::api_kind::cluster: return handle_admin(rt);
+    case net::api_kind::cluster:
+    case net::api_kind::split_table: return handle_admin(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });
   }
 }

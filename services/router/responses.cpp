@@ -199,6 +199,16 @@ void write_segment(net::json_writer& w, const pb::SegmentDescriptor& s, const ro
 
 }  // namespace
 
+std::string split_body(const pb::SplitSegmentReply& reply, const routing_snapshot& snap) {
+  net::json_writer w;
+  w.begin_object().key("left");
+  write_segment(w, reply.left(), snap);
+  w.key("right");
+  write_segment(w, reply.right(), snap);
+  w.end_object();
+  return w.take();
+}
+
 std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& snap) {
   net::json_writer w;
   w.begin_object().field("rope_version", static_cast<uint64_t>(reply.rope_version()));

@@ -69,6 +69,8 @@ std::string hooks_body(const pb::HooksReply& reply);
 std::string hook_deleted_body(const pb::Hook& h);
 
 std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& snap);
+/// POST /v1/tables/{t}/split: {"left":segment,"right":segment} as in /v1/cluster.
+std::string split_body(const pb::SplitSegmentReply& reply, const routing_snapshot& snap);
 
 std::string hex(std::string_view bytes);
 

@@ -211,7 +211,23 @@ TEST(feed_follow, a_subscriber_gets_every_acknowledged_write_through_kills_moves
     }
   }
 
-  // 2. kill -9 of the notifier the subscriber uses: it resumes elsewhere.
+  // 2. a split of the segment (placement referees it; the leader splits
+  //    through its log): the halves continue the parent's feed.
+  {
+    http_client admin(cluster.router_port());
+    auto split = admin.post("/v1/tables/follow/split", R"({"at_hash_key":"f20"})");
+    ASSERT_EQ(split.status, 200u) << split.body;
+    auto j = split.json();
+    EXPECT_NE(j["left"]["id"].GetUint64(), j["right"]["id"].GetUint64());
+  }
+  ASSERT_TRUE(wait_for(30s, [&] {
+    auto s = cluster.segments("follow");
+    return s && s->size() == 2;
+  }));
+  ASSERT_TRUE(cluster.wait_writable("follow"));
+  ASSERT_TRUE(progress(200));
+
+  // 3. kill -9 of the notifier the subscriber uses: it resumes elsewhere.
   int before = sub.reconnects();
   cluster.kill9_notifier(0);
   ASSERT_TRUE(wait_for(20s, [&] { return sub.reconnects() > before; }));

@@ -27,6 +27,7 @@ std::string_view to_string(api_kind kind) noexcept {
     case api_kind::get_hook: return "get_hook";
     case api_kind::delete_hook: return "delete_hook";
     case api_kind::cluster: return "cluster";
+    case api_kind::split_table: return "split_table";
     case api_kind::healthz: return "healthz";
     case api_kind::readyz: return "readyz";
     case api_kind::metrics: return "metrics";

@@ -38,6 +38,7 @@ const std::vector<route>& routes() {
        {{m::put, k::put_item}, {m::get, k::get_item}, {m::delete_, k::delete_item}}},
       {{"v1", "tables", "{t}", "scan"}, {{m::get, k::scan}}},
       {{"v1", "tables", "{t}", "batch"}, {{m::post, k::batch}}},
+      {{"v1", "tables", "{t}", "split"}, {{m::post, k::split_table}}},
       {{"v1", "tables", "{t}", "partitions", "{p}"}, {{m::get, k::get_partition}}},
       {{"v1", "tables", "{t}", "partitions", "{p}", "rollback"},
        {{m::post, k::rollback_partition}}},
@@ -117,6 +118,7 @@ http_result<api_body> parse_body(api_kind kind, std::string_view body) {
     case k::rollback_partition: return wrap(parse_rollback_spec(body));
     case k::batch:
     case k::transact:
+    case k::split_table:
     case k::put_hook: return wrap(normalize_json_object(body));
     default: return api_body{};
   }

@@ -5,6 +5,7 @@
 // configuration change is uncommitted or in flight, and no configuration
 // change starts while a split is in flight or while entries of earlier
 // terms (which may hold an old leader's split) are still unapplied.
+#include <algorithm>
 #include "replica_state.hpp"
 #include "replies.hpp"
 
@@ -86,7 +87,7 @@ void segment_replica::split(const pb::SplitRequest& request, admin_callback cb) 
   sp->set_at_key(request.at_key());
   sp->set_left_segment_id(request.left_segment_id());
   sp->set_right_segment_id(request.right_segment_id());
-  sp->set_new_epoch(meta.epoch + 1);
+  sp->set_new_epoch(std::max(request.new_epoch(), meta.epoch + 1));
   for (const auto& m : s.raft->configuration()) {
     auto* pm = entry.add_members();
     pm->set_node_id(m.id.value);

@@ -55,6 +55,9 @@ using placement_actor = caf::typed_actor<
     // Full rope now (from_version 0), then deltas pushed to the handle.
     caf::replies_to<subscribe_atom, rope_subscriber>::with<pb::RopeUpdate>,
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
+    // Split a segment: placement picks the halves' ids, has the segment's
+    // leader split through its log, then updates the rope.
+    caf::replies_to<pb::SplitSegmentRequest>::with<pb::SplitSegmentReply>,
     // A notifier (re-)registers with the handle placement pushes RopeUpdates
     // (rope, tables, notifiers, hooks with their assignment) to.
     caf::replies_to<pb::RegisterNotifier, rope_subscriber>::with<pb::RegisterNotifierReply>,

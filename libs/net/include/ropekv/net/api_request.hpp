@@ -41,6 +41,7 @@ enum class api_kind : uint8_t {
   get_hook,            // GET    /v1/hooks/{name}
   delete_hook,         // DELETE /v1/hooks/{name}
   cluster,             // GET    /v1/cluster
+  split_table,         // POST   /v1/tables/{t}/split  {"at_hash_key":"k"}
   healthz,             // GET    /healthz
   readyz,              // GET    /readyz
   metrics,             // GET    /metrics

@@ -74,6 +74,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PresenceReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::net::notifier_peer))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::FeedSubscription))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitSegmentRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitSegmentReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HookReport))
 
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
