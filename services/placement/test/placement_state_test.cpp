@@ -423,5 +423,86 @@ TEST_F(placement_state_test, a_table_left_without_segments_by_a_crash_is_dropped
   EXPECT_FALSE((*db)->table("half_created"));
 }
 
+// Splits placement referees: checked against the rope, halves named up
+// front; the rope follows the leader's ok, or -- when that answer was lost
+// -- the first report of a half, and no half is ever told to drop.
+TEST_F(placement_state_test, splits_are_checked_and_the_rope_follows_the_answer_or_the_reports) {
+  for (auto r : {"r1", "r2", "r3"}) add_node(r);
+  auto t = create("splits");
+  state_->take_effects();
+  const rope::segment* seg = nullptr;
+  state_->current().for_each([&](const rope::segment& s) {
+    if (!seg && !is_gap(s) && s.start.rfind(keys::table_prefix(t.id()), 0) == 0) seg = &s;
+  });
+  ASSERT_NE(seg, nullptr);
+  rope::segment parent = *seg;
+  std::string inside = parent.start + std::string("\x10", 1);
+
+  pb::SplitSegmentRequest req;
+  req.set_segment_id(parent.id.value);
+  req.set_at_key(parent.start);  // not strictly inside
+  EXPECT_EQ(state_->plan_split(req, now_).error().code, errc::invalid_argument);
+  req.set_at_key(inside);
+  req.set_epoch(parent.epoch + 7);
+  EXPECT_EQ(state_->plan_split(req, now_).error().code, errc::condition_failed);
+  req.set_epoch(0);
+  pb::SplitSegmentRequest missing = req;
+  missing.set_segment_id(999999);
+  EXPECT_EQ(state_->plan_split(missing, now_).error().code, errc::not_found);
+
+  auto plan = state_->plan_split(req, now_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const pb::SplitRequest& order = plan->second;
+  EXPECT_EQ(order.new_epoch(), parent.epoch + 1);
+  EXPECT_EQ(order.routing().segment_id(), parent.id.value);
+  EXPECT_EQ(state_->plan_split(req, now_).error().code, errc::unavailable);  // one at a time
+
+  // The leader's answer was lost; a half's report shows the split applied.
+  pb::AdminReply lost;
+  lost.mutable_status()->set_error_code(static_cast<uint32_t>(errc::unavailable));
+  EXPECT_NE(state_->split_answered(order, lost).status().error_code(), 0u);
+  EXPECT_EQ(state_->current().find(segment_id{order.left_segment_id()}), nullptr);
+  pb::Heartbeat hb;
+  hb.set_node_id(parent.replicas.front().value);
+  auto* rep = hb.add_segments();
+  rep->set_segment_id(order.right_segment_id());
+  rep->set_epoch(order.new_epoch());
+  auto* stale = hb.add_segments();  // a replica not split yet still names the parent
+  stale->set_segment_id(parent.id.value);
+  stale->set_epoch(parent.epoch);
+  EXPECT_EQ(state_->heartbeat(hb, now_).error_code(), 0u);
+  const auto* left = state_->current().find(segment_id{order.left_segment_id()});
+  const auto* right = state_->current().find(segment_id{order.right_segment_id()});
+  ASSERT_NE(left, nullptr);
+  ASSERT_NE(right, nullptr);
+  EXPECT_EQ(left->end, inside);
+  EXPECT_EQ(right->start, inside);
+  EXPECT_EQ(right->epoch, order.new_epoch());
+  EXPECT_EQ(state_->current().find(parent.id), nullptr);
+  EXPECT_TRUE(state_->take_effects().drops.empty()) << "a half or the splitting parent was told to drop";
+  EXPECT_TRUE(state_->splits().empty());
+
+  // A second split, answered ok by the leader.
+  pb::SplitSegmentRequest again;
+  again.set_segment_id(right->id.value);
+  again.set_at_key(inside + "\x20");
+  auto plan2 = state_->plan_split(again, now_);
+  ASSERT_TRUE(plan2) << plan2.error().message;
+  auto reply = state_->split_answered(plan2->second, pb::AdminReply{});
+  ASSERT_EQ(reply.status().error_code(), 0u) << reply.status().message();
+  EXPECT_EQ(reply.left().id(), plan2->second.left_segment_id());
+  EXPECT_EQ(reply.right().start_key(), inside + "\x20");
+  // not_leader forgets a split (nothing was proposed).
+  pb::SplitSegmentRequest third;
+  third.set_segment_id(reply.right().id());
+  third.set_at_key(inside + "\x30");
+  auto plan3 = state_->plan_split(third, now_);
+  ASSERT_TRUE(plan3);
+  pb::AdminReply not_leader;
+  not_leader.mutable_status()->set_error_code(static_cast<uint32_t>(errc::not_leader));
+  EXPECT_EQ(state_->split_answered(plan3->second, not_leader).status().error_code(), code(errc::not_leader));
+  EXPECT_TRUE(state_->splits().empty());
+}
+
 }  // namespace
 }  // namespace ropekv::placement_service
