@@ -29,6 +29,7 @@ struct notifier_config : caf::actor_system_config {
   caf::timespan hook_timeout = std::chrono::seconds(10);
   caf::timespan peer_timeout = std::chrono::seconds(2);
   std::string hook_schedule;
+  std::string live_feed_from = "leader";
   std::string log_level = "info";
 
   notifier_config() {
@@ -45,6 +46,7 @@ struct notifier_config : caf::actor_system_config {
         .add(max_frame_bytes, "max-frame-bytes", "largest client frame (frame_too_large beyond)")
         .add(queue_limit_bytes, "queue-limit-bytes", "outbound bytes queued per connection (slow_consumer beyond)")
         .add(feed_wait, "feed-wait", "how long a segment holds an idle feed read")
+        .add(live_feed_from, "live-feed-from", "leader|follower: which replica live tails read first")
         .add(hook_timeout, "hook-timeout", "one webhook POST")
         .add(peer_timeout, "peer-timeout", "channel presence calls to other notifiers")
         .add(hook_schedule, "hook-schedule", "webhook retry delays, e.g. 0,5s,5m,30m (default: up to 24h)")
@@ -85,6 +87,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cfg.cli_helptext_printed) return 0;
+  if (cfg.live_feed_from != "leader" && cfg.live_feed_from != "follower") {
+    std::cerr << "bad configuration: --live-feed-from must be leader or follower\n";
+    return 2;
+  }
   setup_logging(cfg.log_level);
 
   ropekv::notifier::notifier_service_options opts;
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
   opts.notifier.data_dir = cfg.data_dir;
   opts.notifier.max_subscriptions = cfg.max_subscriptions;
   opts.notifier.feed_wait = ms(cfg.feed_wait);
+  opts.notifier.live_feed_from_leader = cfg.live_feed_from == "leader";
   opts.notifier.hook_timeout = ms(cfg.hook_timeout);
   opts.notifier.peer_timeout = ms(cfg.peer_timeout);
   opts.notifier.hook_schedule = cfg.hook_schedule;

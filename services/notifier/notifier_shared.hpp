@@ -42,6 +42,9 @@ struct notifier_options {
   size_t max_subscriptions = 100;
   /// A feed long poll is held this long by the replica when nothing is new.
   std::chrono::milliseconds feed_wait{2'000};
+  /// The live tails read segment leaders first (latency); catch-ups and
+  /// webhooks read followers first either way.
+  bool live_feed_from_leader = true;
   /// Events per feed read.
   uint32_t feed_batch = 1'000;
   /// Liveness reports to placement.

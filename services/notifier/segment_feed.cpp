@@ -114,10 +114,12 @@ void segment_feed::issue(uint64_t segment) {
   slot& s = it->second;
   if (s.in_flight || (paused_ && s.probed)) return;
   if (s.segment.replicas.empty()) return schedule(segment, backoff(++s.failures));
-  // Spread over the replicas, the leader last: feeds should not load it.
+  // The leader last (feeds should not load it) or first (it has each
+  // commit a round before its followers).
   std::vector<node_id> order = s.segment.replicas;
-  std::stable_partition(order.begin(), order.end(),
-                        [&](node_id n) { return n != s.segment.leader_hint; });
+  std::stable_partition(order.begin(), order.end(), [&](node_id n) {
+    return settings_.leader_first ? n == s.segment.leader_hint : n != s.segment.leader_hint;
+  });
   node_id node = order[s.replica_turn % order.size()];
   auto snap = shared_->cluster->routes.load();
   std::string address = snap->address_of(node);

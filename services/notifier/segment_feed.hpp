@@ -4,8 +4,9 @@
 // leader changes (DESIGN §7, docs/feeds.md).
 //
 // How: one slot per segment of the table in the current rope; each slot
-// has at most one ChangesRequest in flight, EVENTUAL (any replica, the
-// leader last), as a long poll when the settings ask for one. A reply's
+// has at most one ChangesRequest in flight, EVENTUAL (any replica; the
+// leader last, or first when latency matters more), as a long poll when
+// the settings ask for one. A reply's
 // events pass only if they belong to the table and lie past the read
 // position of their key (so re-reading a range after a re-plan never
 // repeats an event), and the range is then read up to the reply's last
@@ -52,6 +53,9 @@ struct feed_settings {
   uint32_t batch = 1'000;
   std::chrono::milliseconds call_timeout{1'000};  // on top of wait_ms
   bool from_now = false;                // start at each segment's last position
+  /// Read the leader first (lowest latency: followers learn a commit one
+  /// round later) instead of last (spares the leader).
+  bool leader_first = false;
 };
 
 struct feed_callbacks {

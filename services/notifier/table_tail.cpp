@@ -186,6 +186,7 @@ void start_live(tail_actor* self) {
   fs.batch = st.shared->options.feed_batch;
   fs.call_timeout = st.shared->cluster->options.segment_timeout;
   fs.from_now = true;
+  fs.leader_first = st.shared->options.live_feed_from_leader;
   feed_callbacks cb;
   cb.on_batch = [self](feed_batch b) { on_live_batch(self, std::move(b)); };
   cb.on_failed = [self](const error& err) { on_live_failed(self, err); };
