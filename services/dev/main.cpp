@@ -5,7 +5,6 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -13,18 +12,12 @@
 
 #include "dev_cluster.hpp"
 #include "dev_config.hpp"
-#include "service_logging.hpp"
+#include "ropekv/net/service_process.hpp"
 
 using namespace ropekv;
 
 int main(int argc, char** argv) {
-  // Block the stop signals before CAF and Asio start threads (they inherit
-  // the mask), so only sigwait() below ever sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   dev::dev_config cfg;
   if (auto err = cfg.parse(argc, argv)) {
@@ -37,7 +30,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   // One logger for every service of the process: svc=dev on each line.
-  placement_service::setup_logging("dev", cfg.log_level);
+  ropekv::net::setup_logging("dev", cfg.log_level);
 
   int code = 0;
   {
@@ -52,20 +45,11 @@ int main(int argc, char** argv) {
                 << "RopeKV notifier WebSocket on " << cluster.ws_url() << std::endl;
       spdlog::info("event=listening port={} data_dir={} owners={}", cluster.http_port(), cfg.data_dir,
                    cfg.owners);
-      int sig = 0;
-      sigwait(&stop, &sig);
-      spdlog::info("event=shutdown signal={}", sig);
+      spdlog::info("event=shutdown signal={}", stop.wait());
     }
     cluster.stop();
     spdlog::info("event=stopped");
-    // CAF 0.17.6 can deadlock in ~actor_system after detached actors ended
-    // (actor-framework#1196, fixed in 0.18). Every file is closed by now, so
-    // CAF's teardown gets a bounded time.
-    std::thread([code] {
-      std::this_thread::sleep_for(std::chrono::seconds(3));
-      std::fputs("level=warn svc=dev event=teardown_stuck action=exit\n", stderr);
-      std::_Exit(code);
-    }).detach();
+    ropekv::net::bound_teardown("dev", code);  // CAF 0.17 teardown can hang (#1196)
   }
   return code;
 }

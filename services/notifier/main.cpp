@@ -2,14 +2,13 @@
 // gateway, cluster view, webhook delivery) and runs until SIGTERM or SIGINT.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
 #include <iostream>
 
 #include "notifier_service.hpp"
 #include "ropekv/net/service_config.hpp"
+#include "ropekv/net/service_process.hpp"
 
 namespace {
 
@@ -55,31 +54,10 @@ struct notifier_config : caf::actor_system_config {
   }
 };
 
-// Structured key=value lines on stderr; stdout carries only the lines
-// harnesses wait for.
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("notifier");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%fZ level=%l svc=notifier %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
-template <class Duration>
-std::chrono::milliseconds ms(Duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the stop signals before CAF and Asio start threads (they inherit
-  // the mask), so only sigwait() below sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   notifier_config cfg;
   if (auto err = cfg.parse(argc, argv)) {
@@ -91,7 +69,7 @@ int main(int argc, char** argv) {
     std::cerr << "bad configuration: --live-feed-from must be leader or follower\n";
     return 2;
   }
-  setup_logging(cfg.log_level);
+  ropekv::net::setup_logging("notifier", cfg.log_level);
 
   ropekv::notifier::notifier_service_options opts;
   opts.ws_host = cfg.ws_host;
@@ -105,10 +83,10 @@ int main(int argc, char** argv) {
   opts.notifier.host = cfg.host;
   opts.notifier.data_dir = cfg.data_dir;
   opts.notifier.max_subscriptions = cfg.max_subscriptions;
-  opts.notifier.feed_wait = ms(cfg.feed_wait);
+  opts.notifier.feed_wait = ropekv::net::to_ms(cfg.feed_wait);
   opts.notifier.live_feed_from_leader = cfg.live_feed_from == "leader";
-  opts.notifier.hook_timeout = ms(cfg.hook_timeout);
-  opts.notifier.peer_timeout = ms(cfg.peer_timeout);
+  opts.notifier.hook_timeout = ropekv::net::to_ms(cfg.hook_timeout);
+  opts.notifier.peer_timeout = ropekv::net::to_ms(cfg.peer_timeout);
   opts.notifier.hook_schedule = cfg.hook_schedule;
 
   caf::actor_system sys{cfg};
@@ -123,9 +101,8 @@ int main(int argc, char** argv) {
   spdlog::info("event=listening ws_url={} caf={}:{} placement={}", notifier.ws_url(), cfg.host, notifier.caf_port(),
                cfg.placement);
 
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("event=shutdown signal={}", sig);
+  spdlog::info("event=shutdown signal={}", stop.wait());
   notifier.stop();
+  ropekv::net::bound_teardown("notifier");  // CAF 0.17 teardown can hang (#1196)
   return 0;
 }

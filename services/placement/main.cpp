@@ -3,7 +3,6 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -11,18 +10,12 @@
 
 #include "placement_config.hpp"
 #include "placement_start.hpp"
-#include "service_logging.hpp"
+#include "ropekv/net/service_process.hpp"
 
 using namespace ropekv::placement_service;
 
 int main(int argc, char** argv) {
-  // Block the stop signals before CAF starts its threads (they inherit the
-  // mask), so only sigwait() below ever sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   placement_config cfg;
   if (auto err = cfg.parse(argc, argv)) {
@@ -30,7 +23,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cfg.cli_helptext_printed) return 0;
-  setup_logging("placement", cfg.log_level);
+  ropekv::net::setup_logging("placement", cfg.log_level);
   caf::actor_system sys{cfg};
   placement_start_options start;
   start.data_dir = cfg.data_dir;
@@ -44,19 +37,10 @@ int main(int argc, char** argv) {
   }
   std::cout << "listening on " << cfg.host << ':' << placement->port << std::endl;
 
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("event=shutdown signal={}", sig);
+  spdlog::info("event=shutdown signal={}", stop.wait());
   // The actor's on_exit closes the catalog before its down message goes out.
   stop_placement(sys, placement->actor);
   spdlog::info("event=stopped");
-  // CAF 0.17.6 can deadlock in ~actor_system after a detached actor ended
-  // (actor-framework#1196, fixed in 0.18). Everything is on disk and the
-  // catalog is closed by now, so CAF's teardown gets a bounded time.
-  std::thread([] {
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    std::fputs("level=warn svc=placement event=teardown_stuck action=exit\n", stderr);
-    std::_Exit(0);
-  }).detach();
+  ropekv::net::bound_teardown("placement");  // CAF 0.17 teardown can hang (#1196)
   return 0;
 }

@@ -2,14 +2,13 @@
 // owner directory, HTTP server) and runs until SIGTERM or SIGINT.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
 #include <iostream>
 
 #include "router_service.hpp"
 #include "ropekv/net/service_config.hpp"
+#include "ropekv/net/service_process.hpp"
 
 namespace {
 
@@ -37,31 +36,10 @@ struct router_config : caf::actor_system_config {
   }
 };
 
-// Structured key=value lines on stderr; stdout carries only the
-// "listening on" line harnesses wait for.
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("router");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%fZ level=%l svc=router %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
-template <class Duration>
-std::chrono::milliseconds ms(Duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the stop signals before CAF and Asio start threads (they inherit
-  // the mask), so only sigwait() below sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   router_config cfg;
   if (auto err = cfg.parse(argc, argv)) {
@@ -69,7 +47,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cfg.cli_helptext_printed) return 0;
-  setup_logging(cfg.log_level);
+  ropekv::net::setup_logging("router", cfg.log_level);
 
   ropekv::router::router_service_options opts;
   opts.http.host = cfg.http_host;
@@ -77,8 +55,8 @@ int main(int argc, char** argv) {
   opts.http.io_threads = static_cast<unsigned>(cfg.io_threads);
   opts.http.max_body_bytes = cfg.max_body_bytes;
   opts.http.server_name = "ropekv-router";
-  opts.router.segment_timeout = ms(cfg.segment_timeout);
-  opts.router.request_deadline = ms(cfg.request_deadline);
+  opts.router.segment_timeout = ropekv::net::to_ms(cfg.segment_timeout);
+  opts.router.request_deadline = ropekv::net::to_ms(cfg.request_deadline);
   opts.placement.address = cfg.placement;
 
   caf::actor_system sys{cfg};
@@ -92,9 +70,8 @@ int main(int argc, char** argv) {
   std::cout << "listening on " << cfg.http_host << ':' << router.port() << std::endl;
   spdlog::info("event=listening host={} port={} placement={}", cfg.http_host, router.port(), cfg.placement);
 
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("event=shutdown signal={}", sig);
+  spdlog::info("event=shutdown signal={}", stop.wait());
   router.stop();  // drains HTTP, then stops the link and the directory
+  ropekv::net::bound_teardown("router");  // CAF 0.17 teardown can hang (#1196)
   return 0;       // ~actor_system waits for request actors to finish
 }

@@ -4,28 +4,21 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
 
 #include "owner_config.hpp"
-#include "owner_logging.hpp"
 #include "owner_metrics.hpp"
 #include "owner_start.hpp"
+#include "ropekv/net/service_process.hpp"
 
 using namespace ropekv;
 using namespace ropekv::segment_owner;
 
 int main(int argc, char** argv) {
-  // Block the stop signals before CAF starts its threads (they inherit the
-  // mask), so only sigwait() below ever sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   owner_config cfg;
   if (auto err = cfg.parse(argc, argv)) {
@@ -38,7 +31,7 @@ int main(int argc, char** argv) {
     std::cerr << "bad configuration: " << opts.error().message << '\n';
     return 2;
   }
-  setup_logging(cfg.log_level);
+  ropekv::net::setup_logging("segment-owner", cfg.log_level);
   owner_metrics metrics;  // outlives the actor system, whose replicas record into it
   opts->observe = metrics.observer();
   if (cfg.metrics_port >= 0) {
@@ -57,19 +50,10 @@ int main(int argc, char** argv) {
   std::cout << "listening on " << owner->address << std::endl;
   if (metrics.port() != 0) std::cout << "metrics on " << cfg.host << ':' << metrics.port() << std::endl;
 
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("event=shutdown signal={}", sig);
+  spdlog::info("event=shutdown signal={}", stop.wait());
   // The owner quits only after every replica actor is gone (files closed).
   stop_owner(sys, owner->actor);
   spdlog::info("event=stopped");
-  // CAF 0.17.6 can deadlock in ~actor_system after detached actors ended
-  // (actor-framework#1196, fixed in 0.18). Every replica is closed by now,
-  // so CAF's teardown gets a bounded time.
-  std::thread([] {
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    std::fputs("level=warn svc=segment-owner event=teardown_stuck action=exit\n", stderr);
-    std::_Exit(0);
-  }).detach();
+  ropekv::net::bound_teardown("segment-owner");  // CAF 0.17 teardown can hang (#1196)
   return 0;
 }

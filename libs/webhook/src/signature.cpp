@@ -9,7 +9,7 @@
 #include <charconv>
 #include <limits>
 
-#include "ropekv/webhook/base64.hpp"
+#include "ropekv/common/base64.hpp"
 
 namespace ropekv::webhook {
 namespace {
@@ -47,7 +47,7 @@ bool parse_timestamp(std::string_view text, int64_t& out) {
 result<secret> secret::parse(std::string_view text) {
   if (text.substr(0, secret_prefix.size()) != secret_prefix)
     return make_error(errc::invalid_argument, "secret must start with \"whsec_\"");
-  auto key = base64_decode(text.substr(secret_prefix.size()));
+  auto key = base64_decode(text.substr(secret_prefix.size()), base64_alphabet::standard);
   if (!key) return make_error(errc::invalid_argument, "secret after \"whsec_\" is not valid base64");
   if (key->size() < min_secret_bytes || key->size() > max_secret_bytes)
     return make_error(errc::invalid_argument, "secret must encode 24 to 64 bytes, got " +
@@ -63,7 +63,7 @@ result<secret> secret::generate(size_t bytes) {
   return secret(std::move(key));
 }
 
-std::string secret::to_string() const { return std::string(secret_prefix) + base64_encode(key_); }
+std::string secret::to_string() const { return std::string(secret_prefix) + base64_encode(key_, base64_alphabet::standard); }
 
 result<std::string> generate_secret(size_t bytes) {
   auto s = secret::generate(bytes);
@@ -73,7 +73,7 @@ result<std::string> generate_secret(size_t bytes) {
 
 std::string sign(std::string_view msg_id, int64_t timestamp_s, std::string_view body, const secret& key) {
   return std::string(v1_prefix) +
-         base64_encode(hmac_sha256(key.key(), msg_id, std::to_string(timestamp_s), body));
+         base64_encode(hmac_sha256(key.key(), msg_id, std::to_string(timestamp_s), body), base64_alphabet::standard);
 }
 
 bool verify(std::string_view signature_header, std::string_view msg_id, std::string_view timestamp,
@@ -94,7 +94,7 @@ bool verify(std::string_view signature_header, std::string_view msg_id, std::str
     std::string_view entry = signature_header.substr(pos, end - pos);
     pos = end + 1;
     if (entry.substr(0, v1_prefix.size()) != v1_prefix) continue;
-    auto mac = base64_decode(entry.substr(v1_prefix.size()));
+    auto mac = base64_decode(entry.substr(v1_prefix.size()), base64_alphabet::standard);
     if (!mac || mac->size() != expected.size()) continue;
     // Keep comparing after a match: the time taken does not reveal which
     // entry matched.

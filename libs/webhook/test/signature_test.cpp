@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ropekv/webhook/base64.hpp"
+#include "ropekv/common/base64.hpp"
 
 namespace ropekv::webhook {
 namespace {
@@ -49,11 +49,11 @@ TEST(Secret, RejectsBadTexts) {
   EXPECT_FALSE(secret::parse("WHSEC_AAECAwQFBgcICQoLDA0ODxAREhMUFRYX"));
   EXPECT_FALSE(secret::parse("whsec_not base64!"));
   // 23 bytes: too short; 24 bytes: fine.
-  EXPECT_FALSE(secret::parse("whsec_" + base64_encode(std::string(23, 'k'))));
-  EXPECT_TRUE(secret::parse("whsec_" + base64_encode(std::string(24, 'k'))));
-  EXPECT_TRUE(secret::parse("whsec_" + base64_encode(std::string(64, 'k'))));
-  EXPECT_FALSE(secret::parse("whsec_" + base64_encode(std::string(65, 'k'))));
-  auto err = secret::parse("whsec_" + base64_encode(std::string(10, 'k')));
+  EXPECT_FALSE(secret::parse("whsec_" + base64_encode(std::string(23, 'k'), base64_alphabet::standard)));
+  EXPECT_TRUE(secret::parse("whsec_" + base64_encode(std::string(24, 'k'), base64_alphabet::standard)));
+  EXPECT_TRUE(secret::parse("whsec_" + base64_encode(std::string(64, 'k'), base64_alphabet::standard)));
+  EXPECT_FALSE(secret::parse("whsec_" + base64_encode(std::string(65, 'k'), base64_alphabet::standard)));
+  auto err = secret::parse("whsec_" + base64_encode(std::string(10, 'k'), base64_alphabet::standard));
   ASSERT_FALSE(err);
   EXPECT_EQ(err.error().code, errc::invalid_argument);
 }
