@@ -129,8 +129,14 @@ TEST(dev_process, the_embedded_notifier_streams_writes_over_websocket) {
   EXPECT_NE(beast::buffers_to_string(buf.data()).find(R"("op":"subscribed")"), std::string::npos);
   buf.consume(buf.size());
   ASSERT_EQ(c.put("/v1/tables/dev_feed/items/streamed", R"({"hello":"ws"})").status, 200u);
-  ws.read(buf);
-  auto event = beast::buffers_to_string(buf.data());
+  // "now" is each segment's position when the subscription starts, read
+  // from a replica: the warm-up write may still show up first.
+  std::string event;
+  for (int i = 0; i < 3 && event.find(R"("hash_key":"streamed")") == std::string::npos; ++i) {
+    buf.consume(buf.size());
+    ws.read(buf);
+    event = beast::buffers_to_string(buf.data());
+  }
   EXPECT_NE(event.find(R"("op":"event")"), std::string::npos) << event;
   EXPECT_NE(event.find(R"("hash_key":"streamed")"), std::string::npos) << event;
   EXPECT_NE(event.find(R"("kind":"create")"), std::string::npos) << event;
