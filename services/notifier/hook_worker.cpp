@@ -9,8 +9,7 @@
 
 #include "event_frame.hpp"
 #include "ropekv/notify/subscription_filter.hpp"
-#include "ropekv/webhook/hook_url.hpp"
-#include "ropekv/webhook/signature.hpp"
+#include "ropekv/webhook/hook_validation.hpp"
 #include "segment_feed.hpp"
 
 namespace ropekv::notifier {
@@ -34,9 +33,8 @@ struct worker_state {
   std::shared_ptr<notifier_shared> shared;
   caf::actor gateway;
   pb::HookSpec spec;
-  std::optional<webhook::hook_url> url;
-  std::optional<webhook::secret> key;
-  std::optional<notify::subscription_filter> filter;
+  std::optional<webhook::validated_hook> def;          // url, secret, kinds: parsed once
+  std::optional<notify::subscription_filter> filter;   // the hook's table and prefix
   uint32_t table = 0;
   bool has_range_key = false;
 
@@ -87,7 +85,10 @@ void on_batch(worker_actor* self, feed_batch batch) {
   for (const auto& e : batch.events) {
     pos.advance(batch.start, batch.end, e.position());
     auto kind = kind_of(e);
-    if (!kind || !st.filter->matches(table_id{st.table}, e.item().hash_key(), *kind)) continue;
+    if (!kind || !st.def->events.matches(e.kind()) ||
+        !st.filter->matches(table_id{st.table}, e.item().hash_key(), *kind)) {
+      continue;
+    }
     std::string id = event_id(e);
     std::string body = event_body(e, st.spec.table(), st.has_range_key, pos.encode());
     body = "{\"id\":\"" + id + "\",\"hook\":\"" + st.spec.name() + "\"" + body;
@@ -143,7 +144,7 @@ void deliver(worker_actor* self) {
   msg.id = p.id;
   msg.body = p.body;
   msg.timestamp_s = now_ms() / 1000;
-  auto res = st.shared->poster->post(*st.url, msg, *st.key);
+  auto res = st.shared->poster->post(st.def->url, msg, st.def->key);
   if (res.delivered()) {
     ++st.shared->counters.hook_deliveries;
     commit(self, p, res.status);
@@ -231,30 +232,21 @@ void start_feed(worker_actor* self, std::optional<feed::feed_position> from) {
 /// its table yet.
 bool try_start(worker_actor* self, const pb::Hook& hook) {
   auto& st = self->state;
-  auto url = webhook::parse_hook_url(st.spec.url());
-  auto key = webhook::secret::parse(st.spec.secret());
+  auto def = webhook::validate_hook(st.spec);  // placement's rules: it passes
   auto snap = st.shared->cluster->routes.load();
   const pb::TableSchema* schema = snap->table(st.spec.table());
-  if (!url || !key || schema == nullptr) {
-    std::string why = !url ? "bad url" : !key ? "bad secret" : "table " + st.spec.table() + " is not known here";
+  if (!def || schema == nullptr) {
+    std::string why = !def ? def.error().message : "table " + st.spec.table() + " is not known here";
     if (!st.state.failing()) spdlog::error("event=hook_unusable hook={} why=\"{}\"", st.spec.name(), why);
     st.state.set_failing(true);
     st.state.set_last_error(why);
     report(self);
     return false;
   }
-  st.url = std::move(*url);
-  st.key = std::move(*key);
+  st.def = std::move(*def);
   st.table = schema->id();
   st.has_range_key = !schema->range_key().empty();
-  notify::event_kind_set kinds;
-  for (const auto& name : st.spec.events()) {
-    if (auto k = notify::event_kind_from_string(name)) kinds.insert(*k);
-  }
-  if (kinds.empty()) kinds = notify::event_kind_set::all();
-  st.filter = st.spec.prefix().empty()
-                  ? notify::subscription_filter(table_id{st.table}, kinds)
-                  : notify::subscription_filter::with_prefix(table_id{st.table}, st.spec.prefix(), kinds);
+  st.filter = notify::subscription_filter::with_prefix(table_id{st.table}, st.def->prefix);
   st.state.set_failing(false);
   st.state.clear_last_error();
   start_feed(self, starting_cursor(self, hook));

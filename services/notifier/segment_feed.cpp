@@ -30,12 +30,6 @@ bool overlaps(const rope::segment& s, std::string_view start, std::string_view e
   return starts_before_end && ends_after_start;
 }
 
-std::string_view later(std::string_view a, std::string_view b) { return a < b ? b : a; }
-std::string_view earlier_end(std::string_view a, std::string_view b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return std::min(a, b);
-}
 
 }  // namespace
 
@@ -194,8 +188,8 @@ void segment_feed::on_reply(uint64_t segment, uint64_t generation, pb::ChangesRe
   }
   s.failures = 0;
   // The replica's own range is what its feed holds, whatever the rope says.
-  std::string start(later(reply.start_key(), read_.table_start()));
-  std::string end(earlier_end(reply.end_key(), read_.table_end()));
+  std::string start(feed::later_start(reply.start_key(), read_.table_start()));
+  std::string end(feed::earlier_end(reply.end_key(), read_.table_end()));
   if (!s.probed) {
     s.probed = true;
     if (start < end) read_.advance(start, end, reply.last_position());
@@ -214,7 +208,7 @@ void segment_feed::on_reply(uint64_t segment, uint64_t generation, pb::ChangesRe
       // A partition may straddle a split: each half reports the rollback.
       std::string part_end = keys::prefix_end(key);
       if (!(key < end && part_end > start)) continue;
-      if (e.position() <= read_.lowest(later(key, start), earlier_end(part_end, end))) continue;
+      if (e.position() <= read_.lowest(feed::later_start(key, start), feed::earlier_end(part_end, end))) continue;
     } else {
       if (key < start || key >= end) continue;
       if (e.position() <= read_.at(key)) continue;  // read before, through another range

@@ -13,17 +13,15 @@ constexpr uint32_t token_format = 1;
 /// is not one of ours.
 constexpr size_t max_token_chars = 1 << 20;
 
-/// max(a, b) of range starts, min of range ends ("" is +infinity).
-std::string_view later_start(std::string_view a, std::string_view b) {
-  return a < b ? b : a;
-}
+}  // namespace
+
+std::string_view later_start(std::string_view a, std::string_view b) { return a < b ? b : a; }
+
 std::string_view earlier_end(std::string_view a, std::string_view b) {
   if (a.empty()) return b;
   if (b.empty()) return a;
   return std::min(a, b);
 }
-
-}  // namespace
 
 feed_position feed_position::uniform(uint32_t table, uint64_t position) {
   std::string start = keys::table_prefix(table);

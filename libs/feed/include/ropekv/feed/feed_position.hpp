@@ -72,6 +72,11 @@ class feed_position {
   std::map<std::string, uint64_t, std::less<>> by_start_;
 };
 
+/// Range arithmetic on encoded keys ("" as an end is +infinity): the later
+/// of two starts and the earlier of two ends.
+std::string_view later_start(std::string_view a, std::string_view b);
+std::string_view earlier_end(std::string_view a, std::string_view b);
+
 /// base64url (no padding) of the serialized token.
 std::string encode_token(const pb::FeedToken& token);
 /// errc::invalid_argument ("bad_token") for text that is not a token.
