@@ -222,7 +222,7 @@ void start_feed(worker_actor* self, std::optional<feed::feed_position> from) {
     report(self);
   };
   st.delivered = from;
-  st.feed = std::make_unique<segment_feed>(self, st.shared, st.table, from.value_or(feed::feed_position::uniform(st.table, 0)),
+  st.feed = std::make_unique<segment_feed>(self, st.shared->feed_client(), st.table, from.value_or(feed::feed_position::uniform(st.table, 0)),
                                            fs, std::move(cb));
   st.feed->start();
 }

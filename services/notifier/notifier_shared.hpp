@@ -26,6 +26,7 @@
 #include "ropekv/webhook/http_poster.hpp"
 #include "ropekv/webhook/retry_schedule.hpp"
 #include "router_shared.hpp"
+#include "segment_feed.hpp"
 
 namespace ropekv::notifier {
 
@@ -82,6 +83,17 @@ struct notifier_shared {
   webhook::retry_schedule schedule;
   std::atomic<uint64_t> notifier_id{0};       // from placement; 0 until registered
   notifier_counters counters;
+
+  /// What this process's feeds read through.
+  feed::feed_client feed_client() {
+    return feed::feed_client{cluster, placement_link, owner_directory, &counters.feed_reads};
+  }
 };
+
+using feed::event_key;
+using feed::feed_batch;
+using feed::feed_callbacks;
+using feed::feed_settings;
+using feed::segment_feed;
 
 }  // namespace ropekv::notifier

@@ -191,7 +191,7 @@ void start_live(tail_actor* self) {
   cb.on_batch = [self](feed_batch b) { on_live_batch(self, std::move(b)); };
   cb.on_failed = [self](const error& err) { on_live_failed(self, err); };
   cb.on_ready = [self] { on_live_ready(self); };
-  st.live = std::make_unique<segment_feed>(self, st.shared, st.table, feed::feed_position::uniform(st.table, 0),
+  st.live = std::make_unique<segment_feed>(self, st.shared->feed_client(), st.table, feed::feed_position::uniform(st.table, 0),
                                            fs, std::move(cb));
   st.live->start();
 }
@@ -291,7 +291,7 @@ void start_catch_up(tail_actor* self, const sub_key& k) {
     bool gone = err.code == errc::not_found;
     end_sub(self, k, gone ? frame_errc::unknown_table : frame_errc::feed_compacted, err.message, {}, false);
   };
-  c.feed = std::make_unique<segment_feed>(self, st.shared, st.table, c.delivered, fs, std::move(cb));
+  c.feed = std::make_unique<segment_feed>(self, st.shared->feed_client(), st.table, c.delivered, fs, std::move(cb));
   c.feed->start();
 }
 

@@ -52,6 +52,7 @@ void placement_server::deliver() {
   // A notifier that timed out keeps its subscription: the updates show it
   // its hooks went elsewhere until it registers again.
   for (uint64_t id : fx.notifiers_gone) notifiers_.erase(id);
+  for (uint64_t id : fx.indexers_gone) indexers_.erase(id);  // likewise
   if (fx.update) {
     for (const auto& sub : subscribers_) send(sub, *fx.update);
   }
@@ -96,15 +97,19 @@ void placement_server::forget(const caf::actor_addr& gone) {
   if (dead != subscribers_.end())
     spdlog::info("event=subscriber_down remaining={}", dead - subscribers_.begin());
   subscribers_.erase(dead, subscribers_.end());
-  std::vector<uint64_t> gone_notifiers;
-  for (const auto& [id, h] : notifiers_) {
-    if (h.address() == gone) gone_notifiers.push_back(id);
-  }
-  for (uint64_t id : gone_notifiers) {
-    notifiers_.erase(id);
-    core_->notifier_down(id, now());
-  }
-  if (!gone_notifiers.empty()) deliver();
+  auto take_gone = [&](std::map<uint64_t, net::rope_subscriber>& handles) {
+    std::vector<uint64_t> ids;
+    for (const auto& [id, h] : handles) {
+      if (h.address() == gone) ids.push_back(id);
+    }
+    for (uint64_t id : ids) handles.erase(id);
+    return ids;
+  };
+  auto gone_notifiers = take_gone(notifiers_);
+  for (uint64_t id : gone_notifiers) core_->notifier_down(id, now());
+  auto gone_indexers = take_gone(indexers_);
+  for (uint64_t id : gone_indexers) core_->indexer_down(id, now());
+  if (!gone_notifiers.empty() || !gone_indexers.empty()) deliver();
 }
 
 void placement_server::on_exit() {
@@ -112,6 +117,7 @@ void placement_server::on_exit() {
   owners_.clear();
   subscribers_.clear();
   notifiers_.clear();
+  indexers_.clear();
 }
 
 net::placement_actor::behavior_type placement_server::make_behavior() {
@@ -180,6 +186,40 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
       [this](hooks_atom, const std::string& name) -> pb::HookReply { return core_->get_hook(name); },
       [this](hooks_atom, drop_atom, const std::string& name) -> pb::HookReply {
         auto reply = core_->drop_hook(name);
+        deliver();
+        return reply;
+      },
+      [this](pb::RegisterIndexer& req, net::rope_subscriber sub) -> caf::result<pb::RegisterIndexerReply> {
+        auto reply = core_->register_indexer(req, now());
+        // As for notifiers: others hear of the indexer first, then it gets
+        // its reply and the full snapshot (with its assignment).
+        deliver();
+        if (!is_ok(reply.status()) || !sub) return reply;
+        subscribe(sub);
+        indexers_[reply.indexer_id()] = sub;
+        auto rp = make_response_promise<pb::RegisterIndexerReply>();
+        rp.deliver(std::move(reply));
+        send(sub, core_->full_update());
+        return rp;
+      },
+      [this](pb::IndexerHeartbeat& hb) -> pb::Status {
+        auto status = core_->indexer_heartbeat(hb, wall_ms(), now());
+        deliver();
+        return status;
+      },
+      [this](pb::PutIndexRequest& req) -> pb::IndexReply {
+        auto reply = core_->put_index(req, wall_ms(), now());
+        deliver();
+        return reply;
+      },
+      [this](indexes_atom, const std::string& table) -> pb::IndexesReply {
+        return core_->list_indexes(table);
+      },
+      [this](indexes_atom, const std::string& table, const std::string& name) -> pb::IndexReply {
+        return core_->get_index(table, name);
+      },
+      [this](indexes_atom, drop_atom, const std::string& table, const std::string& name) -> pb::IndexReply {
+        auto reply = core_->drop_index(table, name);
         deliver();
         return reply;
       },

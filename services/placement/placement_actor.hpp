@@ -80,10 +80,37 @@
 // (hooks_atom, drop_atom, name) define, list, read and delete hooks; their
 // replies never carry the secret.
 //
+// Indexers (global secondary indexes)
+//   1. request(placement, RegisterIndexer{indexer}, handle): ids as for
+//      notifiers (0: new; a known id is kept). Reply first, then a full
+//      RopeUpdate to `handle`, which gets every update from then on.
+//   2. IndexerHeartbeat{indexer_id, indexes} every ~500 ms, one IndexReport
+//      per index replica it holds. Reply Status; not_found: register again.
+//      Silent for indexer_timeout (default 3 s), or its handle down: dead;
+//      its replicas leave every index and other live indexers take them.
+//   3. RopeUpdate.indexers: the live indexers; RopeUpdate.indexes: every
+//      index with `replicas`, one IndexReplicaState per holder (phase
+//      INDEX_ASSIGNED until the holder reports). An indexer builds exactly
+//      the indexes listing it (backfill, then tail) and drops the others.
+//      Each index has min(index_replicas (default 2), live indexers)
+//      holders; joining indexers top up under-replicated indexes only (no
+//      rebalancing of held ones). Reports about indexes it does not hold
+//      are ignored. An update goes out at once when indexers, definitions,
+//      holders, or a replica's phase / last_error / rebuilds change;
+//      progress alone at most once per index_progress_interval (1 s).
+//
+// Routers: PutIndexRequest (same definition again: created=false; a
+// different one under the name: already_exists), (indexes_atom, table),
+// (indexes_atom, table, name), (indexes_atom, drop_atom, table, name).
+// Dropping a table drops its indexes.
+//
 // Not persisted: liveness (every known node starts alive, with down_after
-// to heartbeat; no notifier is live until it registers), moves in flight
-// (repair plans again after a restart), hook assignment. Hooks and their
-// last saved delivery state (at most hook_save_interval old) are.
+// to heartbeat; no notifier or indexer is live until it registers), moves
+// in flight (repair plans again after a restart), hook assignment, index
+// replica states. Hooks and their last saved delivery state (at most
+// hook_save_interval old) are; so are indexes with their holders' ids: for
+// indexer_timeout after a restart an index waits for its saved holders
+// (they have built it) before others may take it.
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -124,6 +151,7 @@ class placement_server : public net::placement_actor::base {
   std::map<uint64_t, net::owner_control> owners_;  // node id -> its control handle
   std::vector<net::rope_subscriber> subscribers_;
   std::map<uint64_t, net::rope_subscriber> notifiers_;  // notifier id -> its handle
+  std::map<uint64_t, net::rope_subscriber> indexers_;   // indexer id -> its handle
 };
 
 /// Hands `core` over to a new placement actor. detached=false only for

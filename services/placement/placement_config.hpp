@@ -20,6 +20,8 @@ struct placement_config : caf::actor_system_config {
   caf::timespan down_after = std::chrono::seconds(30);
   caf::timespan tick_interval = std::chrono::seconds(1);
   caf::timespan notifier_timeout = std::chrono::seconds(3);
+  caf::timespan indexer_timeout = std::chrono::seconds(3);
+  uint32_t index_replicas = 2;
   std::string log_level = "info";
 
   placement_config() {
@@ -31,6 +33,10 @@ struct placement_config : caf::actor_system_config {
         .add(tick_interval, "tick-interval", "period of liveness checks and repair")
         .add(notifier_timeout, "notifier-timeout",
              "a notifier silent this long is dead; its webhooks move to the others")
+        .add(indexer_timeout, "indexer-timeout",
+             "an indexer silent this long is dead; its index replicas move to the others")
+        .add(index_replicas, "index-replicas",
+             "copies of each secondary index, on distinct indexers (fewer while fewer are alive)")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);
   }
@@ -40,6 +46,8 @@ struct placement_config : caf::actor_system_config {
     o.down_after = std::chrono::duration_cast<std::chrono::milliseconds>(down_after);
     o.tick_interval = std::chrono::duration_cast<std::chrono::milliseconds>(tick_interval);
     o.notifier_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(notifier_timeout);
+    o.indexer_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(indexer_timeout);
+    o.index_replicas = index_replicas;
     return o;
   }
 };

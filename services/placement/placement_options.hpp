@@ -29,6 +29,15 @@ struct placement_options {
   /// A hook's reported delivery state (cursor, counters) is saved to the
   /// catalog at most this often (always when the hook changes hands).
   std::chrono::milliseconds hook_save_interval{std::chrono::seconds(1)};
+  /// An indexer not heard from this long (they heartbeat every ~500 ms) is
+  /// dead: it leaves the indexer list and its index replicas go to others.
+  std::chrono::milliseconds indexer_timeout{std::chrono::seconds(3)};
+  /// Copies of each global secondary index, on distinct indexers (fewer
+  /// while fewer are alive); 0 counts as 1.
+  uint32_t index_replicas = 2;
+  /// Subscribers hear of index progress (counts, rates, lag) at most this
+  /// often; phase, error and replica set changes go out at once.
+  std::chrono::milliseconds index_progress_interval{std::chrono::seconds(1)};
 };
 
 }  // namespace ropekv::placement_service

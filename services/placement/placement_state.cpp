@@ -24,11 +24,13 @@ result<std::unique_ptr<placement_state>> placement_state::open(const std::string
   std::unique_ptr<placement_state> st(new placement_state(std::move(*db), options));
   if (auto s = st->load(now); !s) return s.error();
   if (auto s = st->reconcile(); !s) return s.error();
+  if (auto s = st->load_indexes(now); !s) return s.error();
   st->published_ = st->rope_;
   st->last_stats_flush_ = now;
-  spdlog::info("event=placement_loaded catalog={} nodes={} tables={} hooks={} rope_version={} segments={}",
-               catalog_path, st->nodes_.size(), st->tables_.size(), st->hooks_.size(),
-               st->rope_.version(), st->rope_.size());
+  spdlog::info(
+      "event=placement_loaded catalog={} nodes={} tables={} hooks={} indexes={} rope_version={} segments={}",
+      catalog_path, st->nodes_.size(), st->tables_.size(), st->hooks_.size(), st->indexes_.size(),
+      st->rope_.version(), st->rope_.size());
   return st;
 }
 
@@ -148,6 +150,7 @@ effects placement_state::take_effects() {
     out_.update = std::move(u);
     published_ = rope_;
     meta_changed_ = false;
+    index_progress_unsent_ = false;  // this update carries the latest progress
   }
   return std::exchange(out_, effects{});
 }

@@ -2,11 +2,12 @@
 // placement_state: the placement service's logic, as a plain class that unit
 // tests drive without CAF (placement_actor is the thin shell around it).
 //
-// Owns: the catalog (SQLite: nodes, tables, rope, hooks, id allocators), the
-// current rope version, node liveness, moves in flight, stats not yet folded
-// into a version, the live notifiers and the hooks with their assignment and
-// last reported delivery state, and the effects (messages to send) produced since the last
-// take_effects(). Who touches it: one placement actor, from one thread at a
+// Owns: the catalog (SQLite: nodes, tables, rope, hooks, indexes, id
+// allocators), the current rope version, node liveness, moves in flight,
+// stats not yet folded into a version, the live notifiers and the hooks with
+// their assignment and last reported delivery state, the live indexers and
+// the global secondary indexes with their replicas' reported states, and the
+// effects (messages to send) produced since the last take_effects(). Who touches it: one placement actor, from one thread at a
 // time; nothing here is thread-safe. Time is passed in (`now`), never read,
 // so tests control it.
 //
@@ -23,7 +24,20 @@
 //     move is reported done (see placement_actor.hpp for the protocol);
 //   * every hook is held by exactly one live notifier (state.notifier_id),
 //     or by none (0) when no notifier is alive; only the holder's reports
-//     change a hook's state.
+//     change a hook's state;
+//   * an index's replicas name distinct live indexers, at most
+//     index_replicas of them, and fewer only while no other live indexer
+//     may take one (see assign_indexes); only a holder's report changes its
+//     replica's state;
+//   * every index belongs to a table in the catalog (a table's drop drops
+//     its indexes; open() drops any a crash left behind).
+//
+// Updates for indexes: a change of the live indexers, of an index's
+// definition or replica set, or of a replica's phase, last_error or
+// rebuilds marks the next RopeUpdate at once (routers choose replicas by
+// phase). Progress alone (counts, rate, lag, entries) goes out at most once
+// per index_progress_interval (1 s), from a heartbeat or the tick;
+// reported_ms alone never does.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -54,6 +68,8 @@ struct effects {
   std::optional<pb::RopeUpdate> update;
   /// Notifiers declared dead (timeout or handle down): forget their handles.
   std::vector<uint64_t> notifiers_gone;
+  /// Indexers declared dead (timeout or handle down): forget their handles.
+  std::vector<uint64_t> indexers_gone;
 };
 
 struct node_entry {
@@ -65,6 +81,20 @@ struct node_entry {
 struct notifier_entry {
   pb::NotifierDescriptor desc;
   time_point last_seen;
+};
+
+struct indexer_entry {
+  pb::IndexerDescriptor desc;
+  time_point last_seen;
+};
+
+struct index_entry {
+  /// replicas: the live holders, each as it last reported.
+  pb::IndexDescriptor desc;
+  /// The holders saved before placement restarted. Until restore_until_,
+  /// only they may take the index back: they have built it already, and a
+  /// different holder would rebuild it from scratch.
+  std::vector<uint64_t> restore;
 };
 
 struct hook_entry {
@@ -126,6 +156,30 @@ class placement_state {
   pb::HookReply get_hook(const std::string& name) const;
   pb::HookReply drop_hook(const std::string& name);
 
+  // ------------------------------------------------------------ indexers
+  /// Id rules as register_notifier's (known id kept, unknown id replaced).
+  pb::RegisterIndexerReply register_indexer(const pb::RegisterIndexer& req, time_point now);
+  /// not_found: the indexer is not (or no longer) live: register again.
+  /// Reports for indexes it does not hold are ignored; a report replaces its
+  /// replica's state (indexer_id kept, reported_ms = `wall_ms`, placement's
+  /// clock, so every report's age is measured on one clock).
+  pb::Status indexer_heartbeat(const pb::IndexerHeartbeat& hb, int64_t wall_ms, time_point now);
+  /// The indexer's handle went down: it is dead now, not at the timeout.
+  void indexer_down(uint64_t id, time_point now);
+
+  // ------------------------------------------------------------ indexes
+  /// Defines spec.name on spec.table. not_found: no such table;
+  /// invalid_argument: empty name or attribute, unknown type or projection;
+  /// already_exists ("index_exists: ..."): the name is taken by a different
+  /// definition. The same definition again: ok, created=false, the existing
+  /// index. `wall_ms`: created_ms of a new index.
+  pb::IndexReply put_index(const pb::PutIndexRequest& req, int64_t wall_ms, time_point now);
+  /// A table's indexes by name; not_found: no such table.
+  pb::IndexesReply list_indexes(const std::string& table) const;
+  pb::IndexReply get_index(const std::string& table, const std::string& name) const;
+  /// The dropped index; not_found: no such table or index.
+  pb::IndexReply drop_index(const std::string& table, const std::string& name);
+
   // ---------------------------------------------------------- splits
   /// The SplitRequest for the segment's leader (and that node), with the
   /// halves' ids allocated. not_found (no such segment), condition_failed
@@ -139,8 +193,8 @@ class placement_state {
   pb::SplitSegmentReply split_answered(const pb::SplitRequest& request, const pb::AdminReply& reply);
   const std::map<uint64_t, split_in_flight>& splits() const noexcept { return splits_; }
 
-  /// Liveness (down_after, notifier_timeout), move timeouts, repair, stats
-  /// flush, hook state saves.
+  /// Liveness (down_after, notifier_timeout, indexer_timeout), move
+  /// timeouts, repair, stats flush, hook state saves, index assignment.
   void tick(time_point now);
 
   // ------------------------------------------------------------ views
@@ -160,6 +214,9 @@ class placement_state {
   const std::map<uint64_t, notifier_entry>& notifiers() const noexcept { return notifiers_; }
   /// Hooks by name, secrets included.
   const std::map<std::string, hook_entry>& hooks() const noexcept { return hooks_; }
+  const std::map<uint64_t, indexer_entry>& indexers() const noexcept { return indexers_; }
+  /// Indexes by id.
+  const std::map<uint32_t, index_entry>& indexes() const noexcept { return indexes_; }
 
  private:
   placement_state(std::unique_ptr<catalog::catalog_db> db, placement_options options);
@@ -196,6 +253,23 @@ class placement_state {
   status save_hook(hook_entry& h, time_point now);
   void save_hook_states(time_point now, bool all);
 
+  // placement_state_indexers.cpp / placement_state_indexes.cpp.
+  void tick_indexes(time_point now);
+  void expire_indexers(time_point now);
+  void remove_indexer(uint64_t id, const char* why, time_point now);
+  /// Tops every index up to index_replicas holders: the live indexers
+  /// holding the fewest index replicas (ties: the lowest id), never one
+  /// twice; while restoring, an index with saved holders waits for them.
+  void assign_indexes(time_point now);
+  /// Loads the indexes (after reconcile(): indexes of tables gone are
+  /// dropped) and starts the restore window.
+  status load_indexes(time_point now);
+  /// Writes the definition with its holders' ids (not their states).
+  status save_index(const index_entry& e);
+  /// Drops every index of a table being dropped.
+  void drop_table_indexes(uint32_t table_id);
+  const index_entry* find_index(const std::string& table, const std::string& name) const;
+
   // placement_views.cpp: inputs of the placement rules and wire forms.
   std::vector<placement::node_info> node_infos() const;
   std::vector<placement::segment_state> segment_states() const;
@@ -211,9 +285,16 @@ class placement_state {
   std::map<uint32_t, std::string> table_names_;    // table id -> name
   rope::rope rope_;
   rope::rope published_;      // the version subscribers were last sent
-  bool meta_changed_ = false;  // tables, nodes, notifiers or hooks changed since the last update
+  // Tables, nodes, notifiers, hooks, indexers or indexes changed since the
+  // last update.
+  bool meta_changed_ = false;
   std::map<uint64_t, notifier_entry> notifiers_;  // live ones, by id
   std::map<std::string, hook_entry> hooks_;       // by name
+  std::map<uint64_t, indexer_entry> indexers_;    // live ones, by id
+  std::map<uint32_t, index_entry> indexes_;       // by id
+  time_point restore_until_{};                    // see index_entry::restore
+  bool index_progress_unsent_ = false;            // progress reported since the last update
+  time_point index_progress_sent_{};              // when progress alone last marked one
   std::map<uint64_t, move_in_flight> moves_;
   std::map<uint64_t, split_in_flight> splits_;  // by parent segment id
   // Parents of splits done lately: a replica that has not applied the split

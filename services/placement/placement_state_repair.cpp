@@ -29,6 +29,7 @@ void placement_state::tick(time_point now) {
   flush_stats(now);
   expire_notifiers(now);
   save_hook_states(now, /*all=*/false);
+  tick_indexes(now);
 }
 
 void placement_state::run_repair(time_point now) {

@@ -107,6 +107,9 @@ pb::TableReply placement_state::drop_table(const std::string& name) {
   tables_.erase(name);
   table_names_.erase(schema.id());
   meta_changed_ = true;
+  // After the table row: a crash between leaves indexes of no table, which
+  // open() drops (load_indexes).
+  drop_table_indexes(schema.id());
   for (const auto& s : segs) {
     for (node_id r : s.replicas) push_drop(r, s, "table dropped");
     if (auto m = moves_.find(s.id.value); m != moves_.end()) {

@@ -94,6 +94,9 @@ void placement_state::fill_meta(pb::RopeUpdate& update) const {
   // and owners ignore them. Issue 16 will restrict who receives secrets
   // (only notifiers, over an authenticated link).
   for (const auto& [name, h] : hooks_) *update.add_hooks() = h.hook;
+  for (const auto& [id, n] : indexers_) *update.add_indexers() = n.desc;
+  // Indexers take their assignment from here; routers pick ACTIVE replicas.
+  for (const auto& [id, e] : indexes_) *update.add_indexes() = e.desc;
 }
 
 pb::RopeUpdate placement_state::full_update() const {

@@ -1,9 +1,11 @@
-// Tables, hooks, splits and /v1/cluster: forwarded to placement through the placement
+// Tables, hooks, indexes, splits and /v1/cluster: forwarded to placement through the placement
 // link; placement's pb::Status decides the answer (409 already_exists,
 // 404 not_found, 400 invalid_argument, ...). A placement that does not
 // answer is 503 `unavailable`.
 #include "handlers.hpp"
 #include "hook_request.hpp"
+#include "index_responses.hpp"
+#include "ropekv/index/index_spec_json.hpp"
 #include "responses.hpp"
 #include "split_request.hpp"
 
@@ -38,7 +40,7 @@ void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&...
 
 void handle_admin(request_runtime& rt) {
   const auto& req = rt.request();
-  auto table_of = [](const pb::TableReply& r) { return table_body(r.schema()); };
+  auto table_of = [&rt](const pb::TableReply& r) { return table_body(r.schema(), *rt.snapshot()); };
   auto hook_of = [](const pb::HookReply& r) { return hook_body(r.hook()); };
   switch (req.kind) {
     case net::api_kind::create_table: {
@@ -50,7 +52,7 @@ void handle_admin(request_runtime& rt) {
     }
     case net::api_kind::list_tables:
       return ask_placement<pb::TablesReply>(
-          rt, 200, [](const pb::TablesReply& r) { return tables_body(r); }, tables_atom_v);
+          rt, 200, [&rt](const pb::TablesReply& r) { return tables_body(r, *rt.snapshot()); }, tables_atom_v);
     case net::api_kind::get_table:
       return ask_placement<pb::TableReply>(rt, 200, table_of, tables_atom_v, req.table);
     case net::api_kind::delete_table:
@@ -74,6 +76,28 @@ void handle_admin(request_runtime& rt) {
       return ask_placement<pb::HookReply>(
           rt, 200u, [](const pb::HookReply& r) { return hook_deleted_body(r.hook()); }, hooks_atom_v,
           drop_atom_v, req.name);
+    case net::api_kind::put_index: {
+      const auto* body = std::get_if<net::json_object_text>(&req.body);
+      if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "index body missing"));
+      auto spec = index::parse_index_spec(body->json, req.table, req.name);
+      if (!spec) return rt.fail(net::http_error::from(spec.error()));
+      pb::PutIndexRequest put;
+      *put.mutable_spec() = std::move(*spec);
+      auto created = [](const pb::IndexReply& r) { return r.created() ? 201u : 200u; };
+      return ask_placement<pb::IndexReply>(
+          rt, created, [](const pb::IndexReply& r) { return index_body(r.index()); }, std::move(put));
+    }
+    case net::api_kind::list_indexes:
+      return ask_placement<pb::IndexesReply>(
+          rt, 200u, [](const pb::IndexesReply& r) { return indexes_body(r); }, indexes_atom_v, req.table);
+    case net::api_kind::get_index:
+      return ask_placement<pb::IndexReply>(
+          rt, 200u, [](const pb::IndexReply& r) { return index_body(r.index()); }, indexes_atom_v,
+          req.table, req.name);
+    case net::api_kind::delete_index:
+      return ask_placement<pb::IndexReply>(
+          rt, 200u, [](const pb::IndexReply& r) { return index_deleted_body(r.index()); },
+          indexes_atom_v, drop_atom_v, req.table, req.name);
     case net::api_kind::split_table: {
       const auto* body = std::get_if<net::json_object_text>(&req.body);
       if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "split body missing"));

@@ -7,7 +7,8 @@
 //   query_handlers.cpp      range queries within a hash key, scans
 //   batch_handler.cpp       POST batch
 //   partition_handlers.cpp  partition info and rollback
-//   admin_handlers.cpp      tables, hooks and /v1/cluster (through placement)
+//   admin_handlers.cpp      tables, hooks, indexes and /v1/cluster (through placement)
+//   index_query.cpp         GET indexes/{name}/items (through an indexer)
 // Item handlers expect rt.resolve_table() to have succeeded.
 #include <functional>
 #include <optional>
@@ -37,6 +38,7 @@ void handle_scan(request_runtime& rt);
 void handle_batch(request_runtime& rt);
 void handle_get_partition(request_runtime& rt);
 void handle_rollback_partition(request_runtime& rt);
+void handle_index_query(request_runtime& rt);
 /// Table, hook and cluster routes; no table lookup first (placement decides).
 void handle_admin(request_runtime& rt);
 

@@ -83,27 +83,29 @@ void run_put(request_runtime& rt, const pb::TableSchema& table, std::string hash
   auto m = build_put(table, std::move(hash_key), std::move(range_key), std::move(item_json), params,
                      request_runtime::now_ms());
   if (!m) return done(std::move(m).error());
-  run_write(rt, std::move(*m), key, [done = std::move(done)](net::http_result<pb::WriteReply> r) {
-    if (!r) return done(std::move(r).error());
-    if (r->status().error_code() != 0) return done(error_of(r->status()));
-    if (r->result().error_code() != 0) return done(error_of(r->result()));
-    done(put_body(r->result()));
-  });
+  run_write(rt, std::move(*m), key,
+            [done = std::move(done), table = table.id(), key](net::http_result<pb::WriteReply> r) {
+              if (!r) return done(std::move(r).error());
+              if (r->status().error_code() != 0) return done(error_of(r->status()));
+              if (r->result().error_code() != 0) return done(error_of(r->result()));
+              done(put_body(r->result(), table, key));
+            });
 }
 
 void run_delete(request_runtime& rt, const pb::TableSchema& table, std::string hash_key,
                 std::string range_key, const write_params& params, item_done done) {
   std::string key = item_key(table.id(), hash_key, range_key);
   auto m = build_delete(table, std::move(hash_key), std::move(range_key), params);
-  run_write(rt, std::move(m), key, [done = std::move(done)](net::http_result<pb::WriteReply> r) {
-    if (!r) return done(std::move(r).error());
-    if (r->status().error_code() != 0) return done(error_of(r->status()));
-    if (r->result().error_code() != 0) return done(error_of(r->result()));
-    // The store deletes nothing when no live item exists: say so.
-    if (!r->result().had_previous())
-      return done(net::http_error::from(errc::not_found, "no such item"));
-    done(delete_body(r->result()));
-  });
+  run_write(rt, std::move(m), key,
+            [done = std::move(done), table = table.id(), key](net::http_result<pb::WriteReply> r) {
+              if (!r) return done(std::move(r).error());
+              if (r->status().error_code() != 0) return done(error_of(r->status()));
+              if (r->result().error_code() != 0) return done(error_of(r->result()));
+              // The store deletes nothing when no live item exists: say so.
+              if (!r->result().had_previous())
+                return done(net::http_error::from(errc::not_found, "no such item"));
+              done(delete_body(r->result(), table, key));
+            });
 }
 
 void handle_get_item(request_runtime& rt) {

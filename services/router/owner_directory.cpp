@@ -28,6 +28,11 @@ struct directory_state {
   // Nodes whose last connect failed, until when asks fail at once: while a
   // node is down, retrying requests must not turn into a connect storm.
   std::map<uint64_t, std::chrono::steady_clock::time_point> failed_until;
+  // Services resolved by address (indexers): handles, connects in flight,
+  // and addresses that failed lately.
+  std::map<std::string, caf::strong_actor_ptr> by_address;
+  std::map<std::string, std::vector<caf::typed_response_promise<caf::strong_actor_ptr>>> pending_address;
+  std::map<std::string, std::chrono::steady_clock::time_point> address_failed_until;
   static inline const char* name = "ropekv.router.owner_directory";
 };
 
@@ -79,6 +84,48 @@ void start_connect(directory_ptr self, uint64_t node, const std::string& address
           [self, node](caf::error& err) { finish_connect(self, node, nullptr, err); });
 }
 
+void finish_address_connect(directory_ptr self, const std::string& address,
+                            const caf::strong_actor_ptr& handle, const caf::error& err) {
+  auto& st = self->state;
+  auto waiters = std::move(st.pending_address[address]);
+  st.pending_address.erase(address);
+  if (handle) {
+    self->monitor(handle);
+    st.by_address[address] = handle;
+    for (auto& w : waiters) w.deliver(handle);
+    return;
+  }
+  spdlog::warn("event=service_connect_failed address={} error=\"{}\"", address, caf::to_string(err));
+  st.address_failed_until[address] = std::chrono::steady_clock::now() + st.shared->options.reconnect_backoff;
+  for (auto& w : waiters) w.deliver(err);
+}
+
+caf::result<caf::strong_actor_ptr> resolve_address(directory_ptr self, const std::string& address) {
+  auto& st = self->state;
+  if (auto it = st.by_address.find(address); it != st.by_address.end()) return it->second;
+  if (auto it = st.address_failed_until.find(address); it != st.address_failed_until.end()) {
+    if (std::chrono::steady_clock::now() < it->second)
+      return cannot_connect(address + " was unreachable moments ago");
+    st.address_failed_until.erase(it);
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!split_address(address, host, port)) return cannot_connect("malformed address " + address);
+  auto rp = self->make_response_promise<caf::strong_actor_ptr>();
+  auto& waiters = st.pending_address[address];
+  waiters.push_back(rp);
+  if (waiters.size() > 1) return rp;
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm, st.shared->options.connect_timeout, caf::connect_atom_v, host, port)
+      .then(
+          [self, address](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
+            if (!handle) return finish_address_connect(self, address, nullptr, cannot_connect("no actor published there"));
+            finish_address_connect(self, address, handle, caf::error{});
+          },
+          [self, address](caf::error& err) { finish_address_connect(self, address, nullptr, err); });
+  return rp;
+}
+
 owner_directory_actor::behavior_type directory_impl(directory_ptr self,
                                                     std::shared_ptr<router_shared> shared) {
   self->state.shared = std::move(shared);
@@ -92,6 +139,11 @@ owner_directory_actor::behavior_type directory_impl(directory_ptr self,
       } else {
         ++it;
       }
+    }
+    auto& by_address = self->state.by_address;
+    for (auto it = by_address.begin(); it != by_address.end();) {
+      if (it->second && it->second->address() == msg.source) it = by_address.erase(it);
+      else ++it;
     }
   });
   return {
@@ -118,6 +170,7 @@ owner_directory_actor::behavior_type directory_impl(directory_ptr self,
         }
         return rp;
       },
+      [self](caf::resolve_atom, const std::string& address) { return resolve_address(self, address); },
   };
 }
 

@@ -26,8 +26,12 @@
 
 namespace ropekv::router {
 
+/// (resolve_atom, node id): a segment-owner by its rope address.
+/// (resolve_atom, "host:port"): any service published there (indexers,
+/// which are not rope nodes); cached by address, same rules.
 using owner_directory_actor =
-    caf::typed_actor<caf::replies_to<caf::resolve_atom, uint64_t>::with<caf::strong_actor_ptr>>;
+    caf::typed_actor<caf::replies_to<caf::resolve_atom, uint64_t>::with<caf::strong_actor_ptr>,
+                     caf::replies_to<caf::resolve_atom, std::string>::with<caf::strong_actor_ptr>>;
 
 owner_directory_actor spawn_owner_directory(caf::actor_system& sys,
                                             std::shared_ptr<router_shared> shared);

@@ -215,6 +215,23 @@ placement_link_actor::behavior_type link_impl(link_ptr self, std::shared_ptr<rou
         if (!self->state.placement) return unavailable_reply<pb::HookReply>();
         return self->delegate(self->state.placement, hooks_atom_v, drop_atom_v, std::move(name));
       },
+      [self](pb::PutIndexRequest& req) -> caf::result<pb::IndexReply> {
+        if (!self->state.placement) return unavailable_reply<pb::IndexReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
+      [self](indexes_atom, std::string& table) -> caf::result<pb::IndexesReply> {
+        if (!self->state.placement) return unavailable_reply<pb::IndexesReply>();
+        return self->delegate(self->state.placement, indexes_atom_v, std::move(table));
+      },
+      [self](indexes_atom, std::string& table, std::string& name) -> caf::result<pb::IndexReply> {
+        if (!self->state.placement) return unavailable_reply<pb::IndexReply>();
+        return self->delegate(self->state.placement, indexes_atom_v, std::move(table), std::move(name));
+      },
+      [self](indexes_atom, drop_atom, std::string& table, std::string& name) -> caf::result<pb::IndexReply> {
+        if (!self->state.placement) return unavailable_reply<pb::IndexReply>();
+        return self->delegate(self->state.placement, indexes_atom_v, drop_atom_v, std::move(table),
+                              std::move(name));
+      },
       [self](tick_atom) {
         self->state.tick_scheduled = false;
         connect(self);

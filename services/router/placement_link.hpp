@@ -11,7 +11,7 @@
 // pushed here as a RopeUpdate. An update that does not start at our
 // version means one was missed: subscribe again (the notifiers and hooks
 // the updates carry are not the router's business). Admin calls (tables,
-// hooks, cluster) are delegated to placement unchanged; while placement is away
+// hooks, indexes, cluster) are delegated to placement unchanged; while placement is away
 // they answer `unavailable` and routing goes on from the cached rope.
 //
 // Refresh: (update_atom, seen_version) answers with the rope version once
@@ -45,6 +45,10 @@ using placement_link_actor = caf::typed_actor<
     caf::replies_to<hooks_atom>::with<pb::HooksReply>,
     caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
     caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,
+    caf::replies_to<pb::PutIndexRequest>::with<pb::IndexReply>,
+    caf::replies_to<indexes_atom, std::string>::with<pb::IndexesReply>,
+    caf::replies_to<indexes_atom, std::string, std::string>::with<pb::IndexReply>,
+    caf::replies_to<indexes_atom, drop_atom, std::string, std::string>::with<pb::IndexReply>,
     caf::reacts_to<tick_atom>,         // reconnect timer
     caf::reacts_to<caf::flush_atom>>;  // a refresh deferred by min_refresh_interval
 

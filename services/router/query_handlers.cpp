@@ -3,6 +3,7 @@
 #include "handlers.hpp"
 #include "items_walk.hpp"
 #include "responses.hpp"
+#include "ropekv/index/index_key.hpp"
 #include "segment_call.hpp"
 
 namespace ropekv::router {
@@ -109,6 +110,14 @@ void handle_query_items(request_runtime& rt) {
   spec.hash_key = req.hash_key;
   spec.from = p.from;
   spec.to = p.to;
+  if (p.local_index) {
+    // rk2 is stored encoded (write_builder.hpp): so are the bounds, and
+    // they are compared once encoded (from=9&to=10 is in order).
+    if (spec.from) spec.from = index::rk2_bound(*spec.from);
+    if (spec.to) spec.to = index::rk2_bound(*spec.to);
+    if (spec.from && spec.to && *spec.from > *spec.to)
+      return rt.fail(net::http_error::from(errc::invalid_argument, "from must not be greater than to"));
+  }
   spec.reverse = p.reverse;
   spec.limit = p.limit;
   spec.consistency = p.consistency == net::read_consistency::eventual ? pb::EVENTUAL : pb::STRONG;

@@ -21,6 +21,7 @@ void dispatch_table_route(request_runtime& rt) {
     case net::api_kind::scan: return handle_scan(rt);
     case net::api_kind::batch: return handle_batch(rt);
     case net::api_kind::get_partition: return handle_get_partition(rt);
+    case net::api_kind::index_query: return handle_index_query(rt);
     case net::api_kind::rollback_partition: return handle_rollback_partition(rt);
     default: return rt.fail(net::http_error::from(errc::internal, "unexpected route"));
   }
@@ -36,6 +37,10 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::list_hooks:
     case net::api_kind::get_hook:
     case net::api_kind::delete_hook:
+    case net::api_kind::put_index:
+    case net::api_kind::list_indexes:
+    case net::api_kind::get_index:
+    case net::api_kind::delete_index:
     case net::api_kind::cluster:
     case net::api_kind::split_table: return handle_admin(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });

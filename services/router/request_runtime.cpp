@@ -81,6 +81,22 @@ void request_runtime::resolve(node_id node, std::function<void(caf::strong_actor
           });
 }
 
+void request_runtime::resolve_address(const std::string& address,
+                                      std::function<void(caf::strong_actor_ptr)> ok,
+                                      std::function<void(std::string)> failed) {
+  auto timeout = options().connect_timeout + std::chrono::milliseconds(500);
+  self_->request(job_->directory, bounded(timeout), caf::resolve_atom_v, address)
+      .then(
+          [this, ok, failed, address](caf::strong_actor_ptr& handle) {
+            if (expire_if_due()) return;
+            if (!handle) return failed("nothing published at " + address);
+            ok(std::move(handle));
+          },
+          [this, failed](caf::error& err) {
+            if (!expire_if_due()) failed(caf::to_string(err));
+          });
+}
+
 void request_runtime::refresh(uint64_t seen_version, std::function<void()> next) {
   self_->request(job_->link, bounded(options().admin_timeout), caf::update_atom_v, seen_version)
       .then(

@@ -77,6 +77,9 @@ class request_runtime {
   /// The handle of node's owner, connecting when needed.
   void resolve(node_id node, std::function<void(caf::strong_actor_ptr)> ok,
                std::function<void(std::string)> failed);
+  /// The handle of the service published at "host:port" (an indexer).
+  void resolve_address(const std::string& address, std::function<void(caf::strong_actor_ptr)> ok,
+                       std::function<void(std::string)> failed);
   /// Asks the placement link for a rope newer than `seen_version`, then
   /// calls `next` (also on failure: the caller re-plans on what it has).
   void refresh(uint64_t seen_version, std::function<void()> next);

@@ -1,6 +1,9 @@
 #include "responses.hpp"
 
+#include "index_responses.hpp"
 #include "item_json.hpp"
+#include "ropekv/feed/write_token.hpp"
+#include "ropekv/index/index_spec_json.hpp"
 #include "ropekv/keys/key_codec.hpp"
 
 namespace ropekv::router {
@@ -32,6 +35,11 @@ pb::TableSchema schema_of(const std::string& name, const net::table_spec& spec) 
 
 void write_table(net::json_writer& w, const pb::TableSchema& t) {
   w.begin_object();
+  write_table_fields(w, t);
+  w.end_object();
+}
+
+void write_table_fields(net::json_writer& w, const pb::TableSchema& t) {
   w.field("name", t.name()).field("id", static_cast<uint64_t>(t.id()));
   w.field("hash_key", t.hash_key());
   if (!t.range_key().empty()) w.field("range_key", t.range_key());
@@ -39,19 +47,36 @@ void write_table(net::json_writer& w, const pb::TableSchema& t) {
   w.field("replication", static_cast<uint64_t>(t.replication()));
   if (t.default_ttl_s() > 0) w.field("default_ttl", static_cast<uint64_t>(t.default_ttl_s()));
   if (t.initial_segments() > 0) w.field("segments", static_cast<uint64_t>(t.initial_segments()));
-  w.end_object();
 }
 
-std::string table_body(const pb::TableSchema& t) {
+namespace {
+
+void write_table_with_indexes(net::json_writer& w, const pb::TableSchema& t, const routing_snapshot& snap) {
+  w.begin_object();
+  write_table_fields(w, t);
+  w.key("indexes").begin_array();
+  for (const auto* ix : snap.indexes_of(t.id())) {
+    w.begin_object().field("name", ix->spec().name()).field("attribute", ix->spec().attribute());
+    w.field("type", index::type_name(ix->spec().type()));
+    const auto* rep = representative(*ix);
+    w.field("state", !rep ? "unassigned" : rep->phase() == pb::INDEX_ACTIVE ? "active" : "backfilling");
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+}  // namespace
+
+std::string table_body(const pb::TableSchema& t, const routing_snapshot& snap) {
   net::json_writer w;
-  write_table(w, t);
+  write_table_with_indexes(w, t, snap);
   return w.take();
 }
 
-std::string tables_body(const pb::TablesReply& reply) {
+std::string tables_body(const pb::TablesReply& reply, const routing_snapshot& snap) {
   net::json_writer w;
   w.begin_object().key("tables").begin_array();
-  for (const auto& t : reply.tables()) write_table(w, t);
+  for (const auto& t : reply.tables()) write_table_with_indexes(w, t, snap);
   w.end_array().end_object();
   return w.take();
 }
@@ -110,16 +135,18 @@ std::string hook_deleted_body(const pb::Hook& h) {
   return w.take();
 }
 
-std::string put_body(const pb::MutationResult& result) {
+std::string put_body(const pb::MutationResult& result, uint32_t table, std::string_view key) {
   net::json_writer w;
   w.begin_object().field("version", static_cast<uint64_t>(result.version()));
-  w.field("created", !result.had_previous()).end_object();
+  w.field("created", !result.had_previous());
+  w.field("token", feed::encode_write_token(table, key, result.position())).end_object();
   return w.take();
 }
 
-std::string delete_body(const pb::MutationResult& result) {
+std::string delete_body(const pb::MutationResult& result, uint32_t table, std::string_view key) {
   net::json_writer w;
-  w.begin_object().field("version", static_cast<uint64_t>(result.version())).end_object();
+  w.begin_object().field("version", static_cast<uint64_t>(result.version()));
+  w.field("token", feed::encode_write_token(table, key, result.position())).end_object();
   return w.take();
 }
 

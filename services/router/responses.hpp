@@ -3,9 +3,12 @@
 //
 //   table      {"name":"t","id":3,"hash_key":"a","range_key":"b","local_index":"c",
 //               "replication":3,"default_ttl":60}   (absent members omitted)
+//              + "indexes":[{"name","attribute","type","state"}] (index_responses.hpp)
 //   tables     {"tables":[table, ...]}
-//   put        {"version":17,"created":true}      created: no live item before
-//   delete     {"version":18}
+//   put        {"version":17,"created":true,"token":"..."}   created: no live item before
+//   delete     {"version":18,"token":"..."}
+//              token: the write token (ropekv/feed/write_token.hpp) of the
+//              write, for reads that must see it (index queries' `after`)
 //   page       {"items":[item, ...],"cursor":"..."}   cursor omitted on the last page
 //   partition  {"table":"t","partition":7,"items":2,"bytes":90,"head_version":17,
 //               "segments":[4,5]}
@@ -46,10 +49,15 @@ net::http_error error_of(const pb::MutationResult& result);
 pb::TableSchema schema_of(const std::string& name, const net::table_spec& spec);
 
 void write_table(net::json_writer& w, const pb::TableSchema& t);
-std::string table_body(const pb::TableSchema& t);
-std::string tables_body(const pb::TablesReply& reply);
-std::string put_body(const pb::MutationResult& result);
-std::string delete_body(const pb::MutationResult& result);
+/// The table's members without the enclosing braces.
+void write_table_fields(net::json_writer& w, const pb::TableSchema& t);
+/// With the table's indexes (from the routing snapshot) as "indexes":
+/// [{"name","attribute","type","state"}] (GET the index for the rest).
+std::string table_body(const pb::TableSchema& t, const routing_snapshot& snap);
+std::string tables_body(const pb::TablesReply& reply, const routing_snapshot& snap);
+/// `key`: the item's encoded key (item_key()), for the write token.
+std::string put_body(const pb::MutationResult& result, uint32_t table, std::string_view key);
+std::string delete_body(const pb::MutationResult& result, uint32_t table, std::string_view key);
 std::string page_body(const std::vector<pb::Item>& items, const std::optional<std::string>& cursor,
                       bool table_has_range_key);
 

@@ -15,16 +15,11 @@ double seconds_since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-// Routes of DESIGN §8 served by other services (indexer) or not built yet:
+// Routes of DESIGN §8 not built yet:
 // a clear 501 instead of a misleading 404.
 bool unsupported(net::api_kind kind) {
   switch (kind) {
-    case net::api_kind::transact:
-    case net::api_kind::list_indexes:
-    case net::api_kind::put_index:
-    case net::api_kind::get_index:
-    case net::api_kind::delete_index:
-    case net::api_kind::index_query: return true;
+    case net::api_kind::transact: return true;
     default: return false;
   }
 }

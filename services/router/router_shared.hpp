@@ -30,6 +30,9 @@ struct router_options {
   std::chrono::milliseconds segment_timeout{1'000};
   /// Calls to placement (tables, cluster, rope refresh).
   std::chrono::milliseconds admin_timeout{5'000};
+  /// An index query with after= waits this long at most for the index to
+  /// apply the writes (then 503 index_behind).
+  std::chrono::milliseconds index_wait{5'000};
   /// Establishing a connection to an owner or to placement.
   std::chrono::milliseconds connect_timeout{2'000};
   /// Whole request: past it the client gets 503 `timeout`.

@@ -20,6 +20,23 @@ std::string routing_snapshot::address_of(node_id node) const {
   return it == nodes.end() ? std::string() : it->second.address();
 }
 
+const pb::IndexDescriptor* routing_snapshot::index(uint32_t table, std::string_view name) const {
+  auto it = indexes.find(std::make_pair(table, std::string(name)));
+  return it == indexes.end() ? nullptr : &it->second;
+}
+
+std::vector<const pb::IndexDescriptor*> routing_snapshot::indexes_of(uint32_t table) const {
+  std::vector<const pb::IndexDescriptor*> out;
+  for (auto it = indexes.lower_bound(std::make_pair(table, std::string())); it != indexes.end() && it->first.first == table; ++it)
+    out.push_back(&it->second);
+  return out;
+}
+
+std::string routing_snapshot::indexer_address(uint64_t id) const {
+  auto it = indexer_addresses.find(id);
+  return it == indexer_addresses.end() ? std::string() : it->second;
+}
+
 result<update_result> apply_rope_update(const routing_snapshot& base, const pb::RopeUpdate& update) {
   const auto& delta = update.delta();
   const uint64_t current = base.version();
@@ -54,6 +71,8 @@ result<update_result> apply_rope_update(const routing_snapshot& base, const pb::
     next->tables_by_id[t.id()] = t;
   }
   for (const auto& n : update.nodes()) next->nodes[n.id()] = n;
+  for (const auto& ix : update.indexes()) next->indexes[{ix.table_id(), ix.spec().name()}] = ix;
+  for (const auto& ir : update.indexers()) next->indexer_addresses[ir.id()] = ir.address();
   return update_result{update_outcome::applied, std::move(next)};
 }
 

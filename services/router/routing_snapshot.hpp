@@ -1,7 +1,8 @@
 #pragma once
 // routing_snapshot: everything a router routes by, as one immutable value --
-// a rope version, the table schemas and the nodes' addresses, exactly as the
-// last RopeUpdate from placement described them.
+// a rope version, the table schemas, the nodes' addresses, and the global
+// secondary indexes with the indexers holding them, exactly as the last
+// RopeUpdate from placement described them.
 //
 // Owns: its rope (which shares structure with older versions), tables and
 // node addresses. Who touches it: built only by apply_rope_update() (on the
@@ -16,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "ropekv/common/result.hpp"
 #include "ropekv/proto/service.pb.h"
@@ -28,6 +31,9 @@ struct routing_snapshot {
   std::map<std::string, pb::TableSchema, std::less<>> tables_by_name;
   std::unordered_map<uint32_t, pb::TableSchema> tables_by_id;
   std::unordered_map<uint64_t, pb::NodeDescriptor> nodes;
+  /// Indexes by (table id, name), with their replicas' last reported states.
+  std::map<std::pair<uint32_t, std::string>, pb::IndexDescriptor, std::less<>> indexes;
+  std::unordered_map<uint64_t, std::string> indexer_addresses;  // live indexers
 
   /// Whether the router has heard from placement at least once.
   bool ready() const noexcept { return !rope.empty(); }
@@ -37,6 +43,11 @@ struct routing_snapshot {
   const pb::TableSchema* table(uint32_t id) const;
   /// "host:port" of a node, or empty when unknown.
   std::string address_of(node_id node) const;
+  const pb::IndexDescriptor* index(uint32_t table, std::string_view name) const;
+  /// A table's indexes, by name.
+  std::vector<const pb::IndexDescriptor*> indexes_of(uint32_t table) const;
+  /// "host:port" of a live indexer, or empty.
+  std::string indexer_address(uint64_t id) const;
 };
 
 enum class update_outcome : uint8_t {

@@ -1,6 +1,7 @@
 #include "write_builder.hpp"
 
 #include "json_members.hpp"
+#include "ropekv/index/index_key.hpp"
 #include "ropekv/net/validation.hpp"
 
 namespace ropekv::router {
@@ -21,11 +22,16 @@ net::http_result<std::optional<std::string>> extract_rk2(std::string_view item_j
   if (!found || found->type == json_type::null) return std::optional<std::string>();
   std::string rk2;
   if (found->type == json_type::number) {
-    rk2 = found->value;
+    auto v = index::parse_json_number(found->value);
+    if (!v)
+      return net::http_error::from(errc::invalid_argument,
+                                   "local index attribute '" + net::printable(attribute) +
+                                       "' holds a number out of range");
+    rk2 = index::rk2_of_number(*v);
   } else if (found->type == json_type::string) {
     auto s = json_string(found->value);
     if (!s) return net::http_error::invalid_json("unreadable string in local index attribute");
-    rk2 = std::move(*s);
+    rk2 = index::rk2_of_string(*s);
   } else {
     return net::http_error::from(errc::invalid_argument,
                                  "local index attribute '" + net::printable(attribute) +

@@ -2,11 +2,14 @@
 // write_builder: client writes -> pb::Mutation. Pure functions.
 //
 // Local index (rk2): the table's `local_index` names a TOP-LEVEL attribute of
-// the item object. A string value indexes its UTF-8 bytes; a number indexes
-// its JSON text as sent ("42", "-1.5e3"), so numbers order bytewise, not
-// numerically (zero-pad them for numeric order). An item without the
-// attribute, or with null, is not in the index. Any other type is 400;
-// an rk2 over 1024 bytes is 413.
+// the item object. Its value is stored as an order-preserving key
+// (ropekv/index/index_key.hpp): a number as index::rk2_of_number, so
+// numbers sort numerically (9 < 10 < 100, -1 < 2.5); a string as
+// index::rk2_of_string (its UTF-8 bytes), after every number. Query bounds
+// (from/to with index=local) are encoded alike with index::rk2_bound. An
+// item without the attribute, or with null, is not in the index. Any other
+// type, or a number beyond a double's range, is 400; an encoded rk2 over
+// 1024 bytes is 413. Items returned never show rk2.
 //
 // TTL: `ttl` (seconds) overrides the table's default_ttl; ttl=0 means
 // "never expires" even when the table has a default. expires_at_ms is the

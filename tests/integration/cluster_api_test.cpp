@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "cluster_harness.hpp"
+#include "ropekv/feed/write_token.hpp"
+#include "ropekv/keys/key_codec.hpp"
 #include "ropekv/keys/partition.hpp"
 
 namespace ropekv::integration {
@@ -89,6 +91,25 @@ class cluster_api : public ::testing::Test {
   }
   /// Status and error code, for one-line expectations.
   static std::string outcome(const http_reply& r) { return std::to_string(r.status) + " " + r.error_code(); }
+  /// The position of a write's token, after checking it names the item
+  /// (0 and a failure when it does not).
+  static uint64_t token_position(const rapidjson::Value& body, const std::string& table,
+                                 const std::string& hk, const std::string& rk = {}) {
+    if (!body.IsObject() || !body.HasMember("token") || !body["token"].IsString()) {
+      ADD_FAILURE() << "no token in the write's response";
+      return 0;
+    }
+    auto token = feed::parse_write_token(body["token"].GetString());
+    if (!token) {
+      ADD_FAILURE() << "bad token: " << token.error().message;
+      return 0;
+    }
+    auto id = static_cast<uint32_t>(cluster_->table_id(table));
+    EXPECT_EQ(token->table_id(), id);
+    EXPECT_EQ(token->key(), keys::encode(keys::make_key(id, hk, rk))) << hk;
+    EXPECT_GT(token->position(), 0u);
+    return token->position();
+  }
 
   static cluster_harness* cluster_;
   static std::string* startup_error_;
@@ -143,6 +164,7 @@ TEST_F(cluster_api, items_put_get_delete_with_conditions_versions_and_as_of) {
   ASSERT_EQ(p1.status, 200u) << p1.body;
   EXPECT_TRUE(p1.json()["created"].GetBool());
   uint64_t v1 = p1.json()["version"].GetUint64();
+  uint64_t pos1 = token_position(p1.json(), "kvs", "alice");
 
   auto g1 = c().get(url);
   ASSERT_EQ(g1.status, 200u) << g1.body;
@@ -163,6 +185,8 @@ TEST_F(cluster_api, items_put_get_delete_with_conditions_versions_and_as_of) {
   EXPECT_FALSE(p2.json()["created"].GetBool());
   uint64_t v2 = p2.json()["version"].GetUint64();
   EXPECT_GT(v2, v1);
+  uint64_t pos2 = token_position(p2.json(), "kvs", "alice");
+  EXPECT_GT(pos2, pos1) << "positions rise with the writes to one segment";
   auto p3 = c().put(url + "?if=exists", R"({"name":"Alice C."})");
   ASSERT_EQ(p3.status, 200u) << p3.body;
   uint64_t v3 = p3.json()["version"].GetUint64();
@@ -190,6 +214,7 @@ TEST_F(cluster_api, items_put_get_delete_with_conditions_versions_and_as_of) {
   auto del = c().del(url + "?if_version=" + std::to_string(v3));
   ASSERT_EQ(del.status, 200u) << del.body;
   EXPECT_GT(del.json()["version"].GetUint64(), v3);
+  EXPECT_GT(token_position(del.json(), "kvs", "alice"), pos2);
   EXPECT_EQ(outcome(c().get(url)), "404 not_found");
   EXPECT_EQ(outcome(c().del(url)), "404 not_found");
   EXPECT_EQ(outcome(c().del(item("kvs", "nobody") + "?if=exists")), "412 condition_failed");
@@ -334,6 +359,61 @@ TEST_F(cluster_api, range_queries_within_a_hash_key) {
   EXPECT_EQ(outcome(c().put(item("events", "u1/") + std::string(1025, 'r'), "{}")), "413 too_large");
 }
 
+// A local index on a number attribute orders numerically (9 < 10 < 100,
+// negatives and fractions too), strings after every number; from/to are
+// numbers compared as numbers.
+TEST_F(cluster_api, local_index_orders_numbers_numerically) {
+  ASSERT_TRUE(cluster_->create_table("scores", R"({"hash_key":"team","range_key":"player","local_index":"points"})"));
+  const std::vector<std::pair<std::string, std::string>> players = {
+      {"p100", "100"}, {"p9", "9"}, {"pstr", R"("abc")"}, {"p10", "10"}, {"pneg", "-1"}, {"pfrac", "2.5"},
+      {"pstr2", R"("10")"}, {"pbig", "1e3"}};
+  for (const auto& [player, points] : players) {
+    auto p = c().put(item("scores", "t1/" + player), R"({"points":)" + points + "}");
+    ASSERT_EQ(p.status, 200u) << player << ": " << p.body;
+  }
+  ASSERT_EQ(c().put(item("scores", "t1/pnone"), R"({"other":1})").status, 200u);  // not indexed
+  ASSERT_EQ(c().put(item("scores", "t2/p1"), R"({"points":5})").status, 200u);    // another hash key
+  auto players_of = [](const http_reply& r) {
+    std::vector<std::string> out;
+    if (r.status != 200u) return out;
+    for (const auto& it : r.json()["items"].GetArray()) out.push_back(it["range_key"].GetString());
+    return out;
+  };
+  const std::vector<std::string> order = {"pneg", "pfrac", "p9", "p10", "p100", "pbig", "pstr2", "pstr"};
+  auto all = c().get(item("scores", "t1") + "?index=local");
+  ASSERT_EQ(all.status, 200u) << all.body;
+  EXPECT_EQ(players_of(all), order);
+  EXPECT_EQ(all.body.find("rk2"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find(R"({"points":2.5})"), std::string::npos) << "items come back as sent: " << all.body;
+  auto rev = c().get(item("scores", "t1") + "?index=local&reverse=true");
+  EXPECT_EQ(players_of(rev), std::vector<std::string>(order.rbegin(), order.rend()));
+  // Pages of two, same order.
+  std::vector<std::string> paged;
+  std::string cursor;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto r = c().get(item("scores", "t1") + "?index=local&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200u) << r.body;
+    for (const auto& p : players_of(r)) paged.push_back(p);
+    auto d = r.json();
+    if (!d.HasMember("cursor")) break;
+    cursor = d["cursor"].GetString();
+  }
+  EXPECT_EQ(paged, order);
+  // Numeric bounds: [9, 100).
+  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=9&to=100")),
+            (std::vector<std::string>{"p9", "p10"}));
+  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=-5&to=9.5")),
+            (std::vector<std::string>{"pneg", "pfrac", "p9"}));
+  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=100")),
+            (std::vector<std::string>{"p100", "pbig", "pstr2", "pstr"}));
+  // A quoted bound is a string: only strings from it on.
+  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=%2210%22")),
+            (std::vector<std::string>{"pstr2", "pstr"}));
+  EXPECT_EQ(outcome(c().get(item("scores", "t1") + "?index=local&from=100&to=9")), "400 invalid_argument");
+  // A number beyond a double cannot be indexed.
+  EXPECT_EQ(c().put(item("scores", "t1/phuge"), R"({"points":1e400})").status, 400u);
+}
+
 TEST_F(cluster_api, scans_cover_every_segment_with_cursors) {
   ASSERT_TRUE(cluster_->create_table("scanned", R"({"hash_key":"id"})"));
   auto segs = cluster_->segments("scanned");
@@ -397,6 +477,12 @@ TEST_F(cluster_api, batch_runs_ops_independently_and_validates_as_a_whole) {
   EXPECT_EQ(res[4]["status"].GetUint(), 200u);
   EXPECT_TRUE(res[4]["result"].HasMember("version"));
   EXPECT_EQ(res[5]["status"].GetUint(), 200u);
+  // Writes that succeeded carry their token; reads and failures none.
+  token_position(res[0]["result"], "kvs", "b-new");
+  token_position(res[4]["result"], "kvs", "b-doomed");
+  token_position(res[5]["result"], "kvs", "\xff\xfe\xfd");
+  EXPECT_FALSE(res[2]["result"].HasMember("token"));
+  EXPECT_FALSE(res[1].HasMember("result"));
   EXPECT_EQ(c().get(item("kvs", "b-new")).status, 200u);
   EXPECT_EQ(c().get(item("kvs", "b-doomed")).status, 404u);
   auto bin = c().get(item("kvs", "%FF%FE%FD"));

@@ -73,6 +73,11 @@ cluster_harness::cluster_harness(cluster_options options) : options_(std::move(o
     std::string n = "notifier" + std::to_string(i + 1);
     notifiers_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
   }
+  indexers_.resize(options_.indexers);
+  for (unsigned i = 0; i < options_.indexers; ++i) {
+    std::string n = "indexer" + std::to_string(i + 1);
+    indexers_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
+  }
 }
 
 cluster_harness::~cluster_harness() {
@@ -81,6 +86,7 @@ cluster_harness::~cluster_harness() {
   admin_.reset();
   // Notifiers and router first (no new requests), then the owners, then placement.
   for (auto& n : notifiers_) n.proc.reset();
+  for (auto& n : indexers_) n.proc.reset();
   router_.proc.reset();
   for (auto& o : owners_) o.proc.reset();
   placement_.proc.reset();
@@ -103,12 +109,24 @@ cluster_harness::~cluster_harness() {
   return ::testing::AssertionSuccess();
 }
 
+namespace {
+
+void append_flags(std::vector<std::string>& args, const std::string& flags) {
+  std::istringstream extra(flags);
+  for (std::string a; extra >> a;) args.push_back(a);
+}
+
+}  // namespace
+
 ::testing::AssertionResult cluster_harness::start_placement() {
   // Port 0 the first time; afterwards the port the others were told.
-  return launch(placement_, {ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(placement_.port),
-                             "--data-dir=" + placement_.data_dir, "--down-after=" + options_.down_after,
-                             "--tick-interval=200ms", "--log-level=info"});
+  std::vector<std::string> args{ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(placement_.port),
+                                "--data-dir=" + placement_.data_dir, "--down-after=" + options_.down_after,
+                                "--tick-interval=200ms", "--log-level=info"};
+  append_flags(args, options_.placement_args);
+  return launch(placement_, std::move(args));
 }
+
 
 int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc->stop() : -1; }
 
@@ -135,10 +153,25 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
   auto& n = notifiers_[i];
   std::vector<std::string> args{ROPEKV_NOTIFIER_BIN, "--ws-port=0", "--port=0", "--data-dir=" + n.data_dir,
                                 "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
-  std::istringstream extra(options_.notifier_args);
-  for (std::string a; extra >> a;) args.push_back(a);
+  append_flags(args, options_.notifier_args);
   return launch(n, std::move(args));
 }
+
+::testing::AssertionResult cluster_harness::start_indexer(unsigned i) {
+  auto& n = indexers_[i];
+  std::vector<std::string> args{ROPEKV_INDEXER_BIN, "--port=0", "--data-dir=" + n.data_dir,
+                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
+  append_flags(args, options_.indexer_args);
+  return launch(n, std::move(args));
+}
+
+void cluster_harness::kill9_indexer(unsigned i) {
+  if (indexers_[i].proc) indexers_[i].proc->kill9();
+}
+
+int cluster_harness::stop_indexer(unsigned i) { return indexers_[i].proc ? indexers_[i].proc->stop() : -1; }
+
+bool cluster_harness::indexer_running(unsigned i) const { return indexers_[i].proc && indexers_[i].proc->running(); }
 
 void cluster_harness::kill9_notifier(unsigned i) {
   if (notifiers_[i].proc) notifiers_[i].proc->kill9();
@@ -180,6 +213,8 @@ bool cluster_harness::owner_running(unsigned i) const { return owners_[i].proc &
     return ::testing::AssertionFailure() << "not every owner registered with placement";
   for (unsigned i = 0; i < notifiers_.size(); ++i)
     if (auto r = start_notifier(i); !r) return r;
+  for (unsigned i = 0; i < indexers_.size(); ++i)
+    if (auto r = start_indexer(i); !r) return r;
   return ::testing::AssertionSuccess();
 }
 
@@ -292,6 +327,7 @@ std::string cluster_harness::log_tails(size_t lines) const {
   for (const auto& o : owners_) out += "--- " + o.log + "\n" + tail(o.log, lines);
   out += "--- " + router_.log + "\n" + tail(router_.log, lines);
   for (const auto& n : notifiers_) out += "--- " + n.log + "\n" + tail(n.log, lines);
+  for (const auto& n : indexers_) out += "--- " + n.log + "\n" + tail(n.log, lines);
   return out;
 }
 

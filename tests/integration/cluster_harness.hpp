@@ -34,6 +34,9 @@ struct cluster_options {
   std::string request_deadline = "10s";  // router: whole request, retries included
   unsigned notifiers = 0;                // ropekv-notifier processes (start() starts them)
   std::string notifier_args;             // extra flags for every notifier, space-separated
+  unsigned indexers = 0;                 // ropekv-indexer processes (start() starts them)
+  std::string indexer_args;              // extra flags for every indexer, space-separated
+  std::string placement_args;            // extra flags for placement, space-separated
 };
 
 /// One segment as GET /v1/cluster shows it (keys as lower-case hex).
@@ -79,6 +82,13 @@ class cluster_harness {
   bool notifier_running(unsigned i) const;
   /// Notifier i's PID (for RSS), 0 when not running.
   int notifier_pid(unsigned i) const;
+
+  /// Indexer i: kill -9, SIGTERM (exit code), (re)start on its data dir.
+  unsigned indexers() const noexcept { return static_cast<unsigned>(indexers_.size()); }
+  void kill9_indexer(unsigned i);
+  int stop_indexer(unsigned i);
+  ::testing::AssertionResult start_indexer(unsigned i);
+  bool indexer_running(unsigned i) const;
 
   /// Node id owner i registered under (its data dir's node.id), 0 if none.
   uint64_t node_of(unsigned i) const;
@@ -128,6 +138,7 @@ class cluster_harness {
   std::vector<process> owners_;
   process router_;
   std::vector<process> notifiers_;
+  std::vector<process> indexers_;
   std::unique_ptr<http_client> admin_;  // the test thread's client
 };
 

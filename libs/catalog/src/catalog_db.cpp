@@ -18,6 +18,7 @@ const char* schema_sql = R"(
                                         version INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS rope_segments (start_key BLOB PRIMARY KEY, record BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS hooks (name TEXT PRIMARY KEY, record BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS indexes (id INTEGER PRIMARY KEY, record BLOB NOT NULL);
 )";
 
 error sqlite_error(sqlite3* db, const char* what) {
@@ -230,6 +231,25 @@ status catalog_db::drop_hook(const std::string& name) {
   q.bind_text(1, name);
   if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "drop hook");
   if (sqlite3_changes(db_) == 0) return make_error(errc::not_found, "no hook " + name);
+  return {};
+}
+
+status catalog_db::put_index(const pb::IndexDescriptor& index) {
+  stmt q(db_, "INSERT OR REPLACE INTO indexes(id, record) VALUES (?1, ?2)");
+  q.bind(1, static_cast<int64_t>(index.id())).bind(2, index.SerializeAsString());
+  if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "put index");
+  return {};
+}
+
+result<std::vector<pb::IndexDescriptor>> catalog_db::indexes() {
+  return load_all<pb::IndexDescriptor>(db_, "SELECT record FROM indexes ORDER BY id");
+}
+
+status catalog_db::drop_index(uint32_t id) {
+  stmt q(db_, "DELETE FROM indexes WHERE id = ?1");
+  q.bind(1, static_cast<int64_t>(id));
+  if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "drop index");
+  if (sqlite3_changes(db_) == 0) return make_error(errc::not_found, "no index " + std::to_string(id));
   return {};
 }
 

@@ -160,5 +160,79 @@ TEST_F(catalog_test, last_id_reports_the_highest_id_issued) {
   EXPECT_EQ(*(*db)->last_id(id_kind::node), 0u);
 }
 
+pb::IndexDescriptor index_desc(uint32_t id, const std::string& name, std::vector<uint64_t> holders = {}) {
+  pb::IndexDescriptor d;
+  d.set_id(id);
+  d.set_table_id(3);
+  d.set_created_ms(1000 + id);
+  d.mutable_spec()->set_table("users");
+  d.mutable_spec()->set_name(name);
+  d.mutable_spec()->set_attribute("email");
+  d.mutable_spec()->set_type(pb::INDEX_STRING);
+  for (uint64_t h : holders) d.add_replicas()->set_indexer_id(h);
+  return d;
+}
+
+TEST_F(catalog_test, indexes_are_put_replaced_listed_and_dropped_across_reopen) {
+  {
+    auto db = catalog_db::open(path());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->put_index(index_desc(2, "by_b", {7})).ok());
+    ASSERT_TRUE((*db)->put_index(index_desc(1, "by_a")).ok());
+    ASSERT_TRUE((*db)->put_index(index_desc(2, "by_b", {7, 9})).ok());  // replaces
+  }
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok());
+  auto all = (*db)->indexes();
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id(), 1u);  // by id
+  EXPECT_EQ((*all)[1].spec().name(), "by_b");
+  EXPECT_EQ((*all)[1].created_ms(), 1002);
+  ASSERT_EQ((*all)[1].replicas_size(), 2);
+  EXPECT_EQ((*all)[1].replicas(1).indexer_id(), 9u);
+  EXPECT_TRUE((*db)->drop_index(1).ok());
+  auto again = (*db)->drop_index(1);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, errc::not_found);
+  EXPECT_EQ((*db)->indexes()->size(), 1u);
+}
+
+TEST_F(catalog_test, index_and_indexer_ids_have_their_own_allocators) {
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::notifier), 1u);
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::index), 1u);
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::index), 2u);
+  EXPECT_EQ(*(*db)->allocate_id(id_kind::indexer), 1u);
+  EXPECT_EQ(*(*db)->last_id(id_kind::index), 2u);
+  EXPECT_EQ(*(*db)->last_id(id_kind::notifier), 1u);
+}
+
+TEST_F(catalog_test, a_catalog_from_before_indexes_gains_the_table_on_open) {
+  {
+    auto db = catalog_db::open(path());
+    ASSERT_TRUE(db.ok());
+    pb::NodeDescriptor n;
+    n.set_id(1);
+    ASSERT_TRUE((*db)->put_node(n).ok());
+  }
+  {
+    // What an older build left: every table but `indexes`.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE indexes", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  EXPECT_EQ((*db)->nodes()->size(), 1u);  // old content kept
+  auto none = (*db)->indexes();
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE((*db)->put_index(index_desc(1, "by_a")).ok());
+  EXPECT_EQ((*db)->indexes()->size(), 1u);
+}
+
 }  // namespace
 }  // namespace ropekv::catalog

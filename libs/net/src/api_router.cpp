@@ -114,11 +114,11 @@ http_result<api_body> parse_body(api_kind kind, std::string_view body) {
   switch (kind) {
     case k::create_table: return wrap(parse_table_spec(body));
     case k::put_item: return wrap(parse_item_body(body));
-    case k::put_index: return wrap(parse_index_spec(body));
     case k::rollback_partition: return wrap(parse_rollback_spec(body));
     case k::batch:
     case k::transact:
     case k::split_table:
+    case k::put_index:
     case k::put_hook: return wrap(normalize_json_object(body));
     default: return api_body{};
   }

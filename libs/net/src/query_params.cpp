@@ -21,7 +21,7 @@ enum param : uint32_t {
   p_cursor = 1u << 9,
   p_index = 1u << 10,
   p_eq = 1u << 11,
-  p_min_version = 1u << 12,
+  p_after = 1u << 12,
 };
 
 struct param_name {
@@ -34,7 +34,7 @@ constexpr param_name param_names[] = {
     {"consistency", p_consistency}, {"as_of", p_as_of}, {"from", p_from},
     {"to", p_to},           {"limit", p_limit},     {"reverse", p_reverse},
     {"cursor", p_cursor},   {"index", p_index},     {"eq", p_eq},
-    {"min_version", p_min_version},
+    {"after", p_after},
 };
 
 constexpr uint32_t query_set =
@@ -48,7 +48,7 @@ uint32_t allowed_params(api_kind kind, bool has_range_key) {
     case api_kind::query_items: return query_set;
     case api_kind::scan: return p_consistency | p_as_of | p_limit | p_cursor;
     case api_kind::index_query:
-      return p_eq | p_from | p_to | p_limit | p_reverse | p_cursor | p_min_version;
+      return p_eq | p_from | p_to | p_limit | p_reverse | p_cursor | p_after;
     default: return 0;
   }
 }
@@ -99,10 +99,19 @@ http_result<void> apply(param bit, const std::string& value, api_params& out) {
       out.as_of = *v;
       return {};
     }
-    case p_min_version: {
-      auto v = parse_uint64("min_version", value);
-      if (!v) return std::move(v).error();
-      out.min_version = *v;
+    case p_after: {
+      // Comma-separated write tokens (base64url has no commas), also repeatable.
+      size_t start = 0;
+      for (;;) {
+        size_t comma = value.find(',', start);
+        auto token = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        if (token.empty()) return bad("after takes write tokens separated by commas");
+        out.after.emplace_back(token);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      if (out.after.size() > max_after_tokens)
+        return bad("after takes at most " + std::to_string(max_after_tokens) + " write tokens");
       return {};
     }
     case p_from: out.from = value; return {};
@@ -134,7 +143,10 @@ http_result<void> check_combinations(api_kind kind, const api_params& p) {
   if (p.condition != write_condition::none && p.if_version)
     return bad("if and if_version are mutually exclusive");
   if (p.eq && (p.from || p.to)) return bad("eq and from/to are mutually exclusive");
-  if (p.from && p.to && *p.from > *p.to) return bad("from must not be greater than to");
+  // Index bounds (global, and local with index=local) are compared once
+  // encoded for the index's type (9 < 10), by the router.
+  if (kind != api_kind::index_query && !p.local_index && p.from && p.to && *p.from > *p.to)
+    return bad("from must not be greater than to");
   bool item_range = kind != api_kind::index_query && !p.local_index;
   if (item_range) {
     for (const auto* bound : {&p.from, &p.to})
@@ -160,7 +172,8 @@ http_result<api_params> parse_params(api_kind kind, bool has_range_key,
     if (!match || !(allowed & match->bit))
       return bad("unknown parameter '" + printable(name) + "' for " + std::string(to_string(kind)) +
                  "; accepted: " + allowed_list(allowed));
-    if (seen & match->bit) return bad("parameter '" + printable(name) + "' given twice");
+    if ((seen & match->bit) && match->bit != p_after)
+      return bad("parameter '" + printable(name) + "' given twice");
     seen |= match->bit;
     if (auto applied = apply(match->bit, value, out); !applied) return std::move(applied).error();
   }

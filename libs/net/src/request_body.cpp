@@ -109,17 +109,6 @@ http_result<table_spec> parse_table_spec(std::string_view body) {
   return spec;
 }
 
-http_result<index_spec> parse_index_spec(std::string_view body) {
-  auto doc = parse_object(body);
-  if (!doc) return std::move(doc).error();
-  if (auto ok = only_members(*doc, {"attribute"}); !ok) return std::move(ok).error();
-  const Value* v = member(*doc, "attribute");
-  if (!v) return bad("attribute is required");
-  auto name = attribute_name(*v, "attribute");
-  if (!name) return std::move(name).error();
-  return index_spec{std::move(name).value()};
-}
-
 http_result<rollback_spec> parse_rollback_spec(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc) return std::move(doc).error();

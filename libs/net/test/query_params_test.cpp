@@ -82,6 +82,8 @@ TEST(query_params, range_queries) {
   expect_error(k::query_items, "reverse=yes");
   expect_error(k::query_items, "index=global");
   expect_error(k::query_items, "from=b&to=a");
+  // index=local bounds are compared once encoded (by the router): 9 < 10.
+  EXPECT_TRUE(params(k::query_items, "index=local&from=9&to=10").ok());
   expect_error(k::query_items, "from=" + std::string(1025, 'f'), 413);
   EXPECT_TRUE(params(k::query_items, "index=local&from=" + std::string(1025, 'f')).ok());
 }
@@ -89,10 +91,13 @@ TEST(query_params, range_queries) {
 TEST(query_params, scan_and_index_query) {
   EXPECT_EQ(params(k::scan, "limit=7&cursor=x")->limit, 7u);
   expect_error(k::scan, "from=a");
-  auto eq = params(k::index_query, "eq=42&min_version=9");
+  auto eq = params(k::index_query, "eq=42&after=t1,t2&after=t3");
   ASSERT_TRUE(eq.ok());
   EXPECT_EQ(eq->eq, "42");
-  EXPECT_EQ(eq->min_version, 9u);
+  EXPECT_EQ(eq->after, (std::vector<std::string>{"t1", "t2", "t3"}));
+  expect_error(k::index_query, "after=");
+  expect_error(k::index_query, "after=a,,b");
+  EXPECT_TRUE(params(k::index_query, "from=9&to=10").ok());  // compared once encoded
   EXPECT_TRUE(params(k::index_query, "from=1&to=5&reverse=true").ok());
   expect_error(k::index_query, "eq=1&from=0");
   expect_error(k::index_query, "consistency=eventual");

@@ -66,13 +66,6 @@ TEST(table_spec, errors) {
   expect_bad(parse_table_spec(""), "", "invalid_json");
 }
 
-TEST(index_spec, attribute_required) {
-  EXPECT_EQ(parse_index_spec(R"({"attribute":"profile.age"})")->attribute, "profile.age");
-  for (std::string_view body : {R"({})", R"({"attribute":""})", R"({"attribute":1})",
-                                R"({"attribute":"a","x":1})"})
-    expect_bad(parse_index_spec(body), body);
-}
-
 TEST(rollback_spec, to_version_required) {
   EXPECT_EQ(parse_rollback_spec(R"({"to_version":18446744073709551615})")->to_version, UINT64_MAX);
   for (std::string_view body : {R"({})", R"({"to_version":-1})", R"({"to_version":"5"})",

@@ -2,6 +2,17 @@
 // under its lease or after a read barrier (read_batcher), checked against
 // the segment again when served, since a split may have applied while the
 // read waited.
+//
+// Scans at a change-feed position (ScanRequest.snapshot / at_position, for
+// a reader that scans and then tails the feed) are served like any scan,
+// usually EVENTUAL on any replica: positions are the same on every replica
+// (they come from the log), so each page can go to another one. snapshot
+// with at_position 0 reads at the replica's last position P and answers P;
+// later pages pass at_position P (snapshot with a cursor and no position is
+// refused: its pages would mix states). P = 0 means no event ever applied
+// here, so nothing is stored: the scan reads the (empty) latest state and
+// the reader tails the feed from 0. A replica that has not applied
+// at_position yet answers unavailable (try another, or later).
 #include <chrono>
 
 #include "replica_state.hpp"
@@ -112,17 +123,27 @@ void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
         if (!detail::overlaps(meta, request.start_key(), request.end_key())) {
           return reply_with<pb::ItemsReply>(make_status(errc::wrong_segment, "scan range outside the segment"));
         }
+        uint64_t position = request.at_position();
+        if (request.snapshot() && position == 0) {
+          if (!request.cursor().empty()) {
+            return reply_with<pb::ItemsReply>(make_status(
+                errc::invalid_argument, "later pages of a snapshot scan pass its at_position"));
+          }
+          position = s.store->last_position();  // 0: nothing stored, latest is exact
+        }
         store::scan_query q;
         q.start = request.start_key();
         q.end = request.end_key();
         q.limit = request.limit();
         q.cursor = request.cursor();
         q.read = read_opts(s, 0);
+        q.at_position = position;
         auto page = s.store->scan(q);
         if (!page) return reply_with<pb::ItemsReply>(detail::to_status(page.error()));
         pb::ItemsReply r;
         for (auto& item : page->items) *r.add_items() = std::move(item);
         r.set_next_cursor(std::move(page->next_cursor));
+        r.set_position(position);
         return r;
       },
       std::move(cb));

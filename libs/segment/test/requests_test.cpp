@@ -239,6 +239,88 @@ TEST_F(requests, feed_long_poll_answers_when_a_write_applies_or_the_wait_ends) {
   EXPECT_EQ(got->events_size(), 0);
 }
 
+// Snapshot scans for a reader that scans, then tails the feed: the
+// replica picks its last position, later pages read at it on any replica
+// whatever was written since, and a replica behind it answers unavailable.
+TEST_F(requests, snapshot_scans_read_at_one_position_across_pages_and_replicas) {
+  pb::ScanRequest sq;
+  sq.set_consistency(pb::EVENTUAL);
+  sq.set_snapshot(true);
+  auto empty = c.scan(follower, seg, sq);
+  ASSERT_EQ(empty.status().error_code(), 0u) << empty.status().message();
+  EXPECT_EQ(empty.position(), 0u);
+  EXPECT_EQ(empty.items_size(), 0);
+  EXPECT_TRUE(empty.next_cursor().empty());
+
+  auto v0 = c.write(leader, seg, put_req("s0", "old"));
+  ASSERT_EQ(v0.status().error_code(), 0u);
+  for (int i = 1; i < 6; ++i) {
+    ASSERT_EQ(c.write(leader, seg, put_req("s" + std::to_string(i), "old")).status().error_code(), 0u);
+  }
+  ASSERT_TRUE(c.settle(seg));
+  sq.set_limit(2);
+  auto first = c.scan(follower, seg, sq);
+  ASSERT_EQ(first.status().error_code(), 0u) << first.status().message();
+  pb::ChangesRequest cr;
+  cr.set_consistency(pb::EVENTUAL);
+  EXPECT_EQ(first.position(), c.changes(follower, seg, cr).last_position());
+  ASSERT_FALSE(first.next_cursor().empty());
+  uint64_t p = first.position();
+
+  // Overwrite everything, delete one and roll one partition back past p.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(c.write(leader, seg, put_req("s" + std::to_string(i), "new")).status().error_code(), 0u);
+  }
+  ASSERT_EQ(c.write(leader, seg, del_req("s5")).status().error_code(), 0u);
+  pb::WriteRequest rb;
+  rb.mutable_mutation()->mutable_rollback()->set_table_id(table);
+  rb.mutable_mutation()->mutable_rollback()->set_partition(keys::partition_of("s0"));
+  rb.mutable_mutation()->mutable_rollback()->set_to_version(v0.result().version() - 1);
+  ASSERT_EQ(c.write(leader, seg, rb).status().error_code(), 0u);
+  ASSERT_TRUE(c.settle(seg));
+
+  // A later page without its position is refused.
+  pb::ScanRequest next = sq;
+  next.set_cursor(first.next_cursor());
+  EXPECT_EQ(code(c.scan(leader, seg, next).status()), errc::invalid_argument);
+
+  std::vector<std::string> seen;
+  for (const auto& it : first.items()) seen.push_back(it.hash_key() + "=" + it.value());
+  next.set_snapshot(false);
+  next.set_at_position(p);
+  for (unsigned page = 0; !next.cursor().empty(); ++page) {
+    auto r = c.scan(page % 2 == 0 ? leader : follower, seg, next);  // any replica
+    ASSERT_EQ(r.status().error_code(), 0u) << r.status().message();
+    EXPECT_EQ(r.position(), p);
+    for (const auto& it : r.items()) seen.push_back(it.hash_key() + "=" + it.value());
+    next.set_cursor(r.next_cursor());
+  }
+  ASSERT_EQ(seen.size(), 6u);
+  for (const auto& s : seen) EXPECT_EQ(s.substr(s.find('=')), "=old") << s;
+
+  // The latest state differs; plain scans (STRONG) read it as before.
+  pb::ScanRequest latest;
+  auto now = c.scan(leader, seg, latest);
+  ASSERT_EQ(now.status().error_code(), 0u);
+  EXPECT_EQ(now.position(), 0u);
+  EXPECT_LT(now.items_size(), 6);
+  for (const auto& it : now.items()) EXPECT_EQ(it.value(), "new") << it.hash_key();
+
+  // A cut-off follower has not applied the leader's last position yet.
+  c.net().isolate(c.id(follower));
+  ASSERT_EQ(c.write(leader, seg, put_req("late", "v")).status().error_code(), 0u);
+  pb::ScanRequest ahead;
+  ahead.set_consistency(pb::EVENTUAL);
+  ahead.set_at_position(c.changes(leader, seg, cr).last_position());
+  EXPECT_EQ(code(c.scan(follower, seg, ahead).status()), errc::unavailable);
+  auto at_leader = c.scan(leader, seg, ahead);
+  ASSERT_EQ(at_leader.status().error_code(), 0u);
+  EXPECT_EQ(at_leader.position(), ahead.at_position());
+  c.net().heal_all();
+  ASSERT_TRUE(c.settle(seg));
+  EXPECT_EQ(c.scan(follower, seg, ahead).status().error_code(), 0u);
+}
+
 TEST_F(requests, clients_cannot_propose_splits_or_expires_as_writes) {
   pb::WriteRequest bad;
   bad.mutable_mutation()->mutable_split()->set_at_key("x");

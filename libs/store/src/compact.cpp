@@ -10,6 +10,11 @@
 //  3. rollback markers older than the retention window.
 // Only rows written since the last compaction (position order) are examined
 // in step 2; older ones were examined already.
+//
+// Scans at a position (scan_query::at_position) need every row the state at
+// that position held: the position of each event that made rows droppable
+// (the rollback, the superseding version) raises store_state::scan_floor.
+#include <algorithm>
 #include <limits>
 #include <unordered_set>
 
@@ -46,7 +51,17 @@ status delete_returning(detail::stmt& q, size_t& dropped, uint64_t& max_pos) {
   }
 }
 
-status drop_voided(store_state& s, size_t& dropped) {
+// Highest position of the partition's rollbacks (0: none).
+result<uint64_t> last_void_position(store_state& s, uint64_t tp) {
+  auto q = s.db->prepare("SELECT max(pos) FROM kv_voids WHERE tp=?1");
+  if (!q) return std::move(q).error();
+  q->bind_u64(1, tp);
+  auto row = q->step();
+  if (!row) return std::move(row).error();
+  return *row && !q->is_null(0) ? q->u64(0) : uint64_t{0};
+}
+
+status drop_voided(store_state& s, size_t& dropped, uint64_t& cause_max) {
   auto q = s.db->prepare("SELECT DISTINCT tp FROM kv_voids");
   if (!q) return std::move(q).error();
   std::vector<uint64_t> tps;
@@ -63,6 +78,7 @@ status drop_voided(store_state& s, size_t& dropped) {
     if (auto r = upsert_partition(s, tp, **st); !r) return r;
     const auto* vs = s.parts->voids(tp);
     if (vs == nullptr) continue;
+    size_t before = dropped;
     for (auto [lo, hi] : vs->ranges()) {
       auto d = s.db->prepare("DELETE FROM kv_items WHERE tp=?1 AND version>?2 AND version<=?3");
       if (!d) return std::move(d).error();
@@ -70,6 +86,11 @@ status drop_voided(store_state& s, size_t& dropped) {
       if (auto r = d->run(); !r) return r;
       dropped += static_cast<size_t>(sqlite3_changes(s.db->handle()));
     }
+    if (dropped == before) continue;
+    // Merged ranges do not say which rollback voided what: take the last.
+    auto cause = last_void_position(s, tp);
+    if (!cause) return std::move(cause).error();
+    cause_max = std::max(cause_max, *cause);
   }
   return {};
 }
@@ -80,7 +101,8 @@ struct candidate {
   detail::row_kind kind;
 };
 
-status drop_superseded(store_state& s, uint64_t horizon, size_t& dropped, uint64_t& feed_max) {
+status drop_superseded(store_state& s, uint64_t horizon, size_t& dropped, uint64_t& feed_max,
+                       uint64_t& cause_max) {
   std::unordered_set<uint64_t> based;
   uint64_t scanned_to = s.meta.compact_position;
   uint64_t first_kept = 0;  // first position with a version above the horizon
@@ -125,7 +147,9 @@ status drop_superseded(store_state& s, uint64_t horizon, size_t& dropped, uint64
               : "DELETE FROM kv_items WHERE key=?1 AND version<=?2 RETURNING pos");
       if (!d) return std::move(d).error();
       d->bind_blob(1, c.key).bind_u64(2, c.version);
+      size_t before = dropped;
       if (auto r = delete_returning(*d, dropped, feed_max); !r) return r;
+      if (dropped != before) cause_max = std::max(cause_max, c.pos);
     }
   }
   s.meta.compact_position = first_kept != 0 ? first_kept - 1 : scanned_to;
@@ -142,9 +166,9 @@ result<size_t> segment_store::compact(int64_t now_us) {
   auto txn = detail::write_txn::begin(*s.db);
   if (!txn) return std::move(txn).error();
   size_t dropped = 0;
-  uint64_t feed_max = 0;
-  auto r = drop_voided(s, dropped);
-  if (r) r = drop_superseded(s, horizon, dropped, feed_max);
+  uint64_t feed_max = 0, cause_max = 0;
+  auto r = drop_voided(s, dropped, cause_max);
+  if (r) r = drop_superseded(s, horizon, dropped, feed_max, cause_max);
   if (r) {
     auto q = s.db->prepare("DELETE FROM kv_voids WHERE ts_us<?1 RETURNING pos");
     if (!q) {
@@ -169,6 +193,7 @@ result<size_t> segment_store::compact(int64_t now_us) {
   }
   // Partition states and voids changed underneath the cache.
   if (auto re = s.reload(); !re) return std::move(re).error();
+  s.scan_floor = std::max({s.scan_floor, cause_max, s.meta.feed_floor});
   return dropped;
 }
 

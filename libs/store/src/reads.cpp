@@ -1,8 +1,14 @@
 // Read path: get, range (by range key or local index key), scan. Reads see,
 // per item, the latest version at or below as_of that no rollback voided,
 // and hide tombstones and items expired at read_options.now_us.
+//
+// A scan at a change-feed position P sees only rows with pos <= P and only
+// the rollbacks with pos <= P (loaded from kv_voids for the call: the cache
+// holds every void whatever its position), and applies no TTL.
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include "ropekv/keys/key_codec.hpp"
 #include "ropekv/keys/partition.hpp"
@@ -76,11 +82,44 @@ void clamp_to_segment(bounds& b, const store_state& s) {
   if (!end.empty() && (b.hi.empty() || end < b.hi)) b.hi = end;
 }
 
+// Which versions are void for a read: those of the cache (every rollback
+// applied), or, for a read at a feed position, those of the rollbacks at or
+// below it.
+class void_view {
+ public:
+  explicit void_view(const detail::partition_cache& cache) : cache_(&cache) {}
+
+  static result<void_view> at_position(store_state& s, uint64_t position) {
+    void_view v(*s.parts);
+    v.only_ = std::unordered_map<uint64_t, detail::void_set>();
+    auto q = s.db->prepare("SELECT tp, lo, hi FROM kv_voids WHERE pos<=?1");
+    if (!q) return std::move(q).error();
+    q->bind_u64(1, position);
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      (*v.only_)[q->u64(0)].add(q->u64(1), q->u64(2));
+    }
+    return v;
+  }
+
+  bool is_void(uint64_t tp, uint64_t version) const {
+    if (!only_) return cache_->is_void(tp, version);
+    auto it = only_->find(tp);
+    return it != only_->end() && it->second.contains(version);
+  }
+
+ private:
+  const detail::partition_cache* cache_;
+  std::optional<std::unordered_map<uint64_t, detail::void_set>> only_;
+};
+
 // Walks rows grouped by a sort key (column 0, then RKV_ROW_COLS), versions
 // newest first in forward order and oldest first in reverse order, and hands
 // each group's visible version (latest non-void) to `emit`.
 template <class Emit>
-result<std::string> walk_groups(store_state& s, detail::stmt& q, bool reverse, size_t limit,
+result<std::string> walk_groups(const void_view& voids, detail::stmt& q, bool reverse, size_t limit,
                                 size_t& emitted, Emit&& emit) {
   std::string group;
   bool in_group = false;
@@ -109,7 +148,7 @@ result<std::string> walk_groups(store_state& s, detail::stmt& q, bool reverse, s
     }
     ++examined;
     uint64_t tp = q.u64(4), version = q.u64(3);
-    if (s.parts->is_void(tp, version)) continue;
+    if (voids.is_void(tp, version)) continue;
     if (!reverse && best) continue;  // forward: the first non-void is the newest
     best = detail::read_row(q, 1);
   }
@@ -122,27 +161,30 @@ bool visible_put(const version_row& r, const read_options& o) {
 }
 
 // Rows by item key over [b.lo, b.hi); the cursor is the last item key.
-result<page> key_walk(store_state& s, bounds b, bool reverse, size_t limit, const read_options& o) {
+// position != 0: only rows at or below that change-feed position, with
+// `voids` limited alike.
+result<page> key_walk(store_state& s, bounds b, bool reverse, size_t limit, const read_options& o,
+                      const void_view& voids, uint64_t position = 0) {
   page out;
   if (b.empty()) return out;
   const char* sql = nullptr;
   if (b.hi.empty()) {
     sql = reverse ? "SELECT key, " RKV_ROW_COLS " FROM kv_items WHERE key>=?1 AND version<=?3"
-                    " ORDER BY key DESC, version"
+                    " AND pos<=?4 ORDER BY key DESC, version"
                   : "SELECT key, " RKV_ROW_COLS " FROM kv_items WHERE key>=?1 AND version<=?3"
-                    " ORDER BY key, version DESC";
+                    " AND pos<=?4 ORDER BY key, version DESC";
   } else {
     sql = reverse ? "SELECT key, " RKV_ROW_COLS " FROM kv_items WHERE key>=?1 AND key<?2"
-                    " AND version<=?3 ORDER BY key DESC, version"
+                    " AND version<=?3 AND pos<=?4 ORDER BY key DESC, version"
                   : "SELECT key, " RKV_ROW_COLS " FROM kv_items WHERE key>=?1 AND key<?2"
-                    " AND version<=?3 ORDER BY key, version DESC";
+                    " AND version<=?3 AND pos<=?4 ORDER BY key, version DESC";
   }
   auto q = s.db->prepare(sql);
   if (!q) return std::move(q).error();
-  q->bind_blob(1, b.lo).bind_u64(3, version_upper(o.as_of));
+  q->bind_blob(1, b.lo).bind_u64(3, version_upper(o.as_of)).bind_u64(4, version_upper(position));
   if (!b.hi.empty()) q->bind_blob(2, b.hi);
   size_t emitted = 0;
-  auto next = walk_groups(s, *q, reverse, limit, emitted,
+  auto next = walk_groups(voids, *q, reverse, limit, emitted,
                           [&](const std::string&, const version_row& r) -> status {
                             if (!visible_put(r, o)) return {};
                             auto item = detail::to_item(r);
@@ -170,7 +212,7 @@ result<page> rk2_walk(store_state& s, bounds b, bool reverse, size_t limit, cons
   if (!q) return std::move(q).error();
   q->bind_blob(1, b.lo).bind_blob(2, b.hi).bind_u64(3, version_upper(o.as_of));
   size_t emitted = 0;
-  auto next = walk_groups(s, *q, reverse, limit, emitted,
+  auto next = walk_groups(void_view(*s.parts), *q, reverse, limit, emitted,
                           [&](const std::string&, const version_row& r) -> status {
                             if (r.key < seg_lo || (!seg_hi.empty() && r.key >= seg_hi)) return {};
                             auto cur = s.latest(r.key, r.tp, o.as_of);
@@ -234,7 +276,7 @@ result<page> segment_store::range(const range_query& q) {
                     s.meta.seg.end_key);
   }
   clamp_to_segment(b, s);
-  return key_walk(s, std::move(b), q.reverse, limit, q.read);
+  return key_walk(s, std::move(b), q.reverse, limit, q.read, void_view(*s.parts));
 }
 
 result<page> segment_store::scan(const scan_query& q) {
@@ -245,7 +287,25 @@ result<page> segment_store::scan(const scan_query& q) {
   bounds b{q.start, q.end};
   narrow(b, *cursor, false);
   clamp_to_segment(b, s);
-  return key_walk(s, std::move(b), false, effective_limit(q.limit), q.read);
+  if (q.at_position == 0) {
+    return key_walk(s, std::move(b), false, effective_limit(q.limit), q.read, void_view(*s.parts));
+  }
+  if (q.at_position > last_position()) {
+    return make_error(errc::unavailable, "position " + std::to_string(q.at_position) +
+                                             " not applied yet (last " +
+                                             std::to_string(last_position()) + ")");
+  }
+  uint64_t floor = std::max(s.meta.feed_floor, s.scan_floor);
+  if (q.at_position < floor) {
+    return make_error(errc::version_gone, "position " + std::to_string(q.at_position) +
+                                              " is older than the compacted history (" +
+                                              std::to_string(floor) + "); scan again");
+  }
+  auto voids = void_view::at_position(s, q.at_position);
+  if (!voids) return std::move(voids).error();
+  read_options o = q.read;
+  o.now_us = std::numeric_limits<int64_t>::min();  // no TTL: the feed expires items later
+  return key_walk(s, std::move(b), false, effective_limit(q.limit), o, *voids, q.at_position);
 }
 
 }  // namespace ropekv::store

@@ -47,7 +47,9 @@ status segment_store::install(std::string_view bytes) {
     if (auto re = s.reload(); !re) err.message += "; reload failed: " + re.error().message;
     return err;
   }
-  return s.reload();
+  if (auto re = s.reload(); !re) return re;
+  s.reset_scan_floor();
+  return {};
 }
 
 result<std::unique_ptr<segment_store>> segment_store::restore(const std::string& path,

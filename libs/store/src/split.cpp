@@ -133,6 +133,10 @@ result<split_result> segment_store::split(std::string_view at_key, const std::st
   }
   if (auto re = (*left)->s_->reload(); !re) return std::move(re).error();
   if (auto re = (*right)->s_->reload(); !re) return std::move(re).error();
+  // Both halves hold this store's rows with their positions: what
+  // compaction dropped here is missing there too.
+  (*left)->s_->scan_floor = s.scan_floor;
+  (*right)->s_->scan_floor = s.scan_floor;
   split_result out;
   out.left = std::move(*left);
   out.right = std::move(*right);

@@ -14,6 +14,7 @@ result<std::unique_ptr<store_state>> open_state(const std::string& path, const s
   s->db = std::move(*db);
   s->parts = std::make_unique<partition_cache>(*s->db);
   if (auto r = s->reload(); !r) return std::move(r).error();
+  s->reset_scan_floor();
   return s;
 }
 

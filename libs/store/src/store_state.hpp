@@ -23,9 +23,22 @@ struct store_state {
   // Not persisted and not part of the store's contents; lowered by writes
   // with an earlier expiry and reset by rollbacks, which can revive rows.
   int64_t sweep_floor_ms = 0;
+  // Scans at a change-feed position below this are version_gone: compaction
+  // dropped rows that the state at such a position still held (a version
+  // superseded or voided by an event after it). Not persisted: a store
+  // opened or installed with history already compacted assumes the worst
+  // (its last position, see reset_scan_floor); compact() raises it to the
+  // positions of the events whose rows it dropped; reload() keeps it.
+  uint64_t scan_floor = 0;
 
   /// Reloads counters and caches from the file (after a failed transaction).
   status reload();
+
+  /// scan_floor for contents whose compaction history this process has not
+  /// seen: 0 when nothing was ever compacted, else the last position.
+  void reset_scan_floor() {
+    scan_floor = meta.history_floor == 0 && meta.feed_floor == 0 ? 0 : meta.next_position - 1;
+  }
 
   /// Latest non-void version of `key` at or below as_of (0: latest), of any
   /// kind (tombstones included); nullopt when none.

@@ -1,5 +1,6 @@
 // The router's HTTP API end to end (in process): health, tables, items,
 // conditions, TTL, validation errors, keep-alive.
+#include "ropekv/feed/write_token.hpp"
 #include "router_fixture.hpp"
 
 namespace ropekv::router::test {
@@ -78,6 +79,16 @@ TEST_F(router_api, put_get_delete_with_versions) {
   EXPECT_FALSE(second.json()["created"].GetBool());
   uint64_t v2 = second.json()["version"].GetUint64();
   EXPECT_GT(v2, v1);
+  // Each write carries its token: table, encoded key, feed position.
+  uint64_t last_position = 0;
+  for (const auto* w : {&first, &second}) {
+    auto token = feed::parse_write_token(w->json()["token"].GetString());
+    ASSERT_TRUE(token.ok()) << w->body;
+    EXPECT_EQ(token->table_id(), items_id);
+    EXPECT_EQ(token->key(), item_key(items_id, "user-1", "2024"));
+    EXPECT_GT(token->position(), last_position);
+    last_position = token->position();
+  }
   auto got = c.get(url);
   ASSERT_EQ(got.status, 200u);
   // The item comes back exactly as sent (big numbers untouched).
@@ -90,6 +101,10 @@ TEST_F(router_api, put_get_delete_with_versions) {
   auto deleted = c.del(url);
   ASSERT_EQ(deleted.status, 200u);
   EXPECT_GT(deleted.json()["version"].GetUint64(), v2);
+  auto del_token = feed::parse_write_token(deleted.json()["token"].GetString());
+  ASSERT_TRUE(del_token.ok()) << deleted.body;
+  EXPECT_EQ(del_token->key(), item_key(items_id, "user-1", "2024"));
+  EXPECT_GT(del_token->position(), last_position);
   EXPECT_EQ(c.get(url).status, 404u);
   EXPECT_EQ(c.del(url).status, 404u);
   // Tables without a range key: /items/{hk}.

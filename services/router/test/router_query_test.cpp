@@ -1,5 +1,6 @@
 // Range queries, local-index queries and scans with cursors across
 // segments; batch; partition info and rollback.
+#include "ropekv/feed/write_token.hpp"
 #include "router_fixture.hpp"
 
 namespace ropekv::router::test {
@@ -127,6 +128,19 @@ TEST_F(router_queries, batch_runs_independent_ops_in_order) {
   EXPECT_STREQ(res[2]["error"]["code"].GetString(), "not_found");
   EXPECT_EQ(res[3]["status"].GetUint(), 412u);
   EXPECT_EQ(res[5]["status"].GetUint(), 200u);
+  // Every write that succeeded carries its token; reads and failures none.
+  for (unsigned i : {0u, 4u, 5u}) {
+    if (i == 4 && res[i]["status"].GetUint() != 200u) continue;  // ran before the get: 404
+    ASSERT_TRUE(res[i]["result"].HasMember("token")) << i;
+    auto token = feed::parse_write_token(res[i]["result"]["token"].GetString());
+    ASSERT_TRUE(token.ok()) << i;
+    EXPECT_EQ(token->table_id(), items_id);
+    EXPECT_GT(token->position(), 0u);
+  }
+  EXPECT_EQ(feed::parse_write_token(res[0]["result"]["token"].GetString())->key(), item_key(items_id, "b2", "x"));
+  EXPECT_EQ(feed::parse_write_token(res[5]["result"]["token"].GetString())->key(),
+            item_key(items_id, std::string("\xff\x00", 2), "x"));
+  EXPECT_FALSE(res[1]["result"].HasMember("token"));
   EXPECT_EQ(c.get(item_url("items", "b2", "x")).status, 200u);
   EXPECT_EQ(c.get(item_url("items", std::string("\xff\x00", 2), "x")).status, 200u);
   auto bad = c.post("/v1/tables/items/batch", R"({"ops":[{"op":"get","hash_key":"a","range_key":"x"},{"op":"fly"}]})");

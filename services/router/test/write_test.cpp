@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "batch_request.hpp"
+#include "ropekv/index/index_key.hpp"
 #include "test_layout.hpp"
 #include "write_builder.hpp"
 
@@ -9,23 +10,33 @@ namespace ropekv::router {
 namespace {
 
 TEST(router_write_builder, rk2_from_the_local_index_attribute) {
+  using opt = std::optional<std::string>;
   auto s = extract_rk2(R"({"rank":"gold","x":1})", "rank");
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(*s, std::optional<std::string>("gold"));
-  // Numbers index their text as sent.
-  EXPECT_EQ(*extract_rk2(R"({"rank":-1.50e3})", "rank"), std::optional<std::string>("-1.50e3"));
-  EXPECT_EQ(*extract_rk2(R"({"rank":"a\u0000b"})", "rank"), std::optional<std::string>(std::string("a\0b", 3)));
+  EXPECT_EQ(*s, opt(index::rk2_of_string("gold")));
+  // Numbers index their value, whatever the text: numeric order.
+  EXPECT_EQ(*extract_rk2(R"({"rank":-1.50e3})", "rank"), opt(index::rk2_of_number(-1500)));
+  EXPECT_EQ(*extract_rk2(R"({"rank":10.0})", "rank"), *extract_rk2(R"({"rank":1e1})", "rank"));
+  EXPECT_LT(**extract_rk2(R"({"rank":9})", "rank"), **extract_rk2(R"({"rank":10})", "rank"));
+  EXPECT_LT(**extract_rk2(R"({"rank":-1})", "rank"), **extract_rk2(R"({"rank":2.5})", "rank"));
+  // Strings sort after every number.
+  EXPECT_LT(**extract_rk2(R"({"rank":1e300})", "rank"), **extract_rk2(R"({"rank":""})", "rank"));
+  EXPECT_EQ(*extract_rk2(R"({"rank":"a\u0000b"})", "rank"), opt(index::rk2_of_string(std::string("a\0b", 3))));
   // Only top-level attributes count; absent or null: not indexed.
   EXPECT_FALSE(*extract_rk2(R"({"x":{"rank":"gold"}})", "rank"));
   EXPECT_FALSE(*extract_rk2(R"({"rank":null})", "rank"));
   EXPECT_FALSE(*extract_rk2(R"({"rank":"gold"})", ""));
-  // Other types are 400, oversized values 413.
+  // Other types and numbers beyond a double are 400; encoded values over
+  // the limit 413 (the tag byte counts).
   EXPECT_EQ(extract_rk2(R"({"rank":true})", "rank").error().status, 400u);
   EXPECT_EQ(extract_rk2(R"({"rank":[1]})", "rank").error().status, 400u);
-  std::string big = R"({"rank":")" + std::string(1025, 'x') + R"("})";
+  EXPECT_EQ(extract_rk2(R"({"rank":1e400})", "rank").error().status, 400u);
+  std::string big = R"({"rank":")" + std::string(1024, 'x') + R"("})";
   EXPECT_EQ(extract_rk2(big, "rank").error().status, 413u);
+  std::string fits = R"({"rank":")" + std::string(1023, 'x') + R"("})";
+  EXPECT_TRUE(extract_rk2(fits, "rank").ok());
   // Duplicate names: the last wins.
-  EXPECT_EQ(*extract_rk2(R"({"rank":"a","rank":"b"})", "rank"), std::optional<std::string>("b"));
+  EXPECT_EQ(*extract_rk2(R"({"rank":"a","rank":"b"})", "rank"), opt(index::rk2_of_string("b")));
 }
 
 TEST(router_write_builder, ttl_param_overrides_the_table_default) {
@@ -60,7 +71,7 @@ TEST(router_write_builder, put_and_delete_mutations) {
   EXPECT_EQ(item.range_key(), "r");
   EXPECT_EQ(item.value(), R"({"rank":"b","v":1})");
   EXPECT_TRUE(item.has_rk2());
-  EXPECT_EQ(item.rk2(), "b");
+  EXPECT_EQ(item.rk2(), index::rk2_of_string("b"));
   EXPECT_EQ(item.expires_at_ms(), 15000);
   EXPECT_EQ(m->put().condition(), pb::COND_IF_ABSENT);
   EXPECT_EQ(op_class_of(*m), op_class::conditional_write);

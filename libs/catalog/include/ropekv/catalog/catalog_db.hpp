@@ -2,8 +2,15 @@
 // The placement service's durable state, in its own SQLite file: registered
 // nodes, table schemas, the current rope (as segment descriptors + version),
 // webhooks (spec, created_ms and the last delivery state saved: the cursor
-// a notifier taking a hook over resumes from), and id allocators whose ids are never reused (segment ids must not be, so a
-// stale router can never confuse a new segment with an old one).
+// a notifier taking a hook over resumes from), global secondary index
+// definitions (with the indexers that held them, so a restarted placement
+// gives each index back to the indexers that already built it), and id
+// allocators whose ids are never reused (segment ids must not be, so a
+// stale router can never confuse a new segment with an old one; index ids
+// neither, so an indexer never serves an old index's rows under a new one).
+//
+// Files written by an older build gain the tables they lack on open (every
+// table is CREATE ... IF NOT EXISTS); nothing is ever removed or rewritten.
 //
 // Owned by the placement actor alone (one connection, not thread-safe).
 // Every method is one transaction: a crash leaves either the old or the new
@@ -21,7 +28,8 @@ struct sqlite3;
 
 namespace ropekv::catalog {
 
-enum class id_kind { node, table, segment, notifier };
+// Persisted by value: append new kinds, never reorder.
+enum class id_kind { node, table, segment, notifier, index, indexer };
 
 struct stored_rope {
   uint64_t version = 0;  // 0: no rope saved yet
@@ -60,6 +68,14 @@ class catalog_db {
   result<std::vector<pb::Hook>> hooks();
   /// errc::not_found when there is no such hook.
   status drop_hook(const std::string& name);
+
+  /// Inserts or replaces an index by id (the whole descriptor as given;
+  /// placement stores replicas as indexer ids only).
+  status put_index(const pb::IndexDescriptor& index);
+  /// Every index, by id.
+  result<std::vector<pb::IndexDescriptor>> indexes();
+  /// errc::not_found when there is no such index.
+  status drop_index(uint32_t id);
 
  private:
   explicit catalog_db(sqlite3* db) : db_(db) {}

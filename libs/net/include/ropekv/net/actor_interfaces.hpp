@@ -68,6 +68,17 @@ using placement_actor = caf::typed_actor<
     caf::replies_to<hooks_atom>::with<pb::HooksReply>,
     caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
     caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,
+    // An indexer (re-)registers with the handle placement pushes RopeUpdates
+    // (rope, tables, indexers, indexes with their replicas) to.
+    caf::replies_to<pb::RegisterIndexer, rope_subscriber>::with<pb::RegisterIndexerReply>,
+    // Liveness + per-index progress; not_found: register again.
+    caf::replies_to<pb::IndexerHeartbeat>::with<pb::Status>,
+    // Global secondary indexes: define (same definition again: 200), list a
+    // table's, one, delete.
+    caf::replies_to<pb::PutIndexRequest>::with<pb::IndexReply>,
+    caf::replies_to<indexes_atom, std::string>::with<pb::IndexesReply>,
+    caf::replies_to<indexes_atom, std::string, std::string>::with<pb::IndexReply>,
+    caf::replies_to<indexes_atom, drop_atom, std::string, std::string>::with<pb::IndexReply>,
     caf::reacts_to<tick_atom>>;  // placement's own timer
 
 // --------------------------------------------------------- segment-owner
@@ -94,5 +105,12 @@ using owner_actor = segment_actor::extend_with<owner_control>::extend<
 // Protocol: services/notifier. Placement sees a rope_subscriber; other
 // notifiers see a net::notifier_peer (channel fan-out, presence).
 using notifier_actor = notifier_peer::extend<caf::reacts_to<pb::RopeUpdate>>;
+
+// ---------------------------------------------------------------- indexer
+// Protocol: services/indexer. Routers query it; placement sees a
+// rope_subscriber (assignments arrive inside RopeUpdate.indexes).
+using indexer_actor = caf::typed_actor<
+    caf::replies_to<pb::IndexQueryRequest>::with<pb::IndexQueryReply>,
+    caf::reacts_to<pb::RopeUpdate>>;
 
 }  // namespace ropekv::net

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace ropekv::net {
 
@@ -59,6 +60,8 @@ enum class read_consistency : uint8_t { strong, eventual };
 
 inline constexpr uint32_t default_limit = 100;
 inline constexpr uint32_t max_limit = 1000;
+/// Write tokens one index query may wait for (after=).
+inline constexpr size_t max_after_tokens = 64;
 /// ttl and default_ttl cap (100 years): keeps expiry arithmetic far from overflow.
 inline constexpr uint64_t max_ttl_seconds = 100ull * 366 * 24 * 3600;
 
@@ -76,7 +79,7 @@ struct api_params {
   std::optional<std::string> cursor;    // opaque, from a previous page
   bool local_index = false;             // index=local: query by rk2
   std::optional<std::string> eq;        // index query by equality; exclusive with from/to
-  std::optional<uint64_t> min_version;  // index query: read your own writes (§7)
+  std::vector<std::string> after;       // index query: write tokens to have applied (§7)
 };
 
 /// PUT /v1/tables/{t}
@@ -94,23 +97,18 @@ struct table_spec {
 /// (placement::max_initial_segments); the router checks it for a clear 400.
 inline constexpr uint32_t max_initial_segments = 1024;
 
-/// PUT /v1/tables/{t}/indexes/{name}
-struct index_spec {
-  std::string attribute;
-};
-
 /// POST /v1/tables/{t}/partitions/{p}/rollback
 struct rollback_spec {
   uint64_t to_version = 0;
 };
 
 /// A validated JSON object, re-serialized compactly (numbers kept verbatim).
-/// Items, batch, transact and hook bodies.
+/// Items, batch, transact, hook, split and index bodies.
 struct json_object_text {
   std::string json;
 };
 
-using api_body = std::variant<std::monostate, table_spec, index_spec, rollback_spec,
+using api_body = std::variant<std::monostate, table_spec, rollback_spec,
                               json_object_text>;
 
 struct api_request {

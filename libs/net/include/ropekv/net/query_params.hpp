@@ -11,14 +11,15 @@
 //                                      has no {rk}; see api_request.hpp)
 //   query_items  consistency, as_of, from, to, limit, reverse, cursor, index
 //   scan         consistency, as_of, limit, cursor
-//   index_query  eq, from, to, limit, reverse, cursor, min_version
+//   index_query  eq, from, to, limit, reverse, cursor, after
 //   all others   none
 // Value rules: ttl 0..max_ttl_seconds; if=absent|exists, exclusive with
-// if_version; consistency=strong|eventual; as_of, if_version, min_version
-// uint64; limit 1..1000 (default 100); reverse=true|false|1|0 (bare `reverse`
+// if_version; consistency=strong|eventual; as_of, if_version uint64; after
+// = write tokens, comma-separated and repeatable (at most 64); limit 1..1000 (default 100); reverse=true|false|1|0 (bare `reverse`
 // = true); empty cursor = no cursor; index=local only; eq exclusive with
-// from/to; from <= to bytewise when both are given; for item range queries
-// (not index=local) from/to longer than a range key are 413 `too_large`.
+// from/to; for item range queries (not index=local) from <= to bytewise
+// when both are given (index bounds are compared once encoded, by the
+// router: 9 < 10), and from/to longer than a range key are 413 `too_large`.
 #include "ropekv/net/api_request.hpp"
 #include "ropekv/net/http_error.hpp"
 #include "ropekv/net/percent_decode.hpp"

@@ -10,7 +10,6 @@
 //                   "segments":1..1024? (initial segments; default: placement's)}
 //                  attribute names 1..255 bytes and pairwise distinct;
 //                  local_index needs range_key; default_ttl 0 means none.
-//   index_spec     {"attribute":"path"}
 //   rollback_spec  {"to_version":v}
 //   item           any JSON object <= 400 KiB (413 `too_large` beyond)
 #include <string_view>
@@ -21,7 +20,6 @@
 namespace ropekv::net {
 
 http_result<table_spec> parse_table_spec(std::string_view body);
-http_result<index_spec> parse_index_spec(std::string_view body);
 http_result<rollback_spec> parse_rollback_spec(std::string_view body);
 http_result<json_object_text> parse_item_body(std::string_view body);
 

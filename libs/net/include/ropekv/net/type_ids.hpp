@@ -78,6 +78,17 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitSegmentReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HookReport))
 
+  // services/indexer, indexes
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterIndexer))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterIndexerReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexerHeartbeat))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::PutIndexRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexesReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexQueryRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexQueryReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexReport))
+
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
   CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")
   CAF_ADD_ATOM(ropekv, ropekv, subscribe_atom, "rk_sub")
@@ -85,6 +96,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_ATOM(ropekv, ropekv, tables_atom, "rk_tables")
   CAF_ADD_ATOM(ropekv, ropekv, drop_atom, "rk_drop")
   CAF_ADD_ATOM(ropekv, ropekv, hooks_atom, "rk_hooks")
+  CAF_ADD_ATOM(ropekv, ropekv, indexes_atom, "rk_indexes")
 
   // services/segment-owner
   CAF_ADD_ATOM(ropekv, ropekv, listen_atom, "rk_listen")

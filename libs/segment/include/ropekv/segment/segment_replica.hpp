@@ -97,6 +97,10 @@ class segment_replica {
   void write(const pb::WriteRequest& request, write_callback cb);
   void get(const pb::GetRequest& request, get_callback cb);
   void range(const pb::RangeRequest& request, items_callback cb);
+  /// A scan, or with snapshot / at_position a scan at a change-feed
+  /// position (reply.position: the one read at; see read_requests.cpp):
+  /// unavailable when this replica has not applied it yet, version_gone
+  /// when compaction dropped what it needs.
   void scan(const pb::ScanRequest& request, items_callback cb);
   void partition(const pb::PartitionRequest& request, partition_callback cb);
   void changes(const pb::ChangesRequest& request, changes_callback cb);

@@ -97,6 +97,13 @@ class segment_store {
                        const read_options& opts);
 
   result<page> range(const range_query& q);
+  /// With at_position set: errc::unavailable when at_position >
+  /// last_position() (not applied yet), errc::version_gone when compaction
+  /// dropped rows the state at that position held (below the feed floor,
+  /// or below a rollback / superseding version whose rows it dropped; a
+  /// store reopened after compaction refuses positions before its last one).
+  /// Pages of one such scan, resumed with the cursor, all read at the
+  /// position, so a reader can scan at P and tail changes_since(P).
   result<page> scan(const scan_query& q);
 
   /// Expire mutations for up to `limit` live items expired at now_us. Not

@@ -63,6 +63,11 @@ struct scan_query {
   size_t limit = 100;                 // capped at 10000; 0 means the default
   std::string cursor;
   read_options read;
+  /// Change-feed position to read at; 0: the latest state. Non-zero: each
+  /// key as it was once the events at positions <= at_position had applied
+  /// (rollbacks after it not applied), TTL not applied (read.now_us
+  /// ignored): exactly what replaying changes_since(0) up to it gives.
+  uint64_t at_position = 0;
 };
 
 /// A page of items. next_cursor empty: nothing more. A page may hold fewer

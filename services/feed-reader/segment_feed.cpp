@@ -9,11 +9,12 @@
 
 #include "ropekv/keys/key_codec.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
+#include "ropekv/net/type_ids.hpp"
 
-namespace ropekv::notifier {
+namespace ropekv::feed {
 namespace {
 
-std::atomic<uint64_t> next_feed_id{1};
+std::atomic<uint64_t> next_id{1};
 
 constexpr std::chrono::milliseconds min_backoff{20};
 constexpr std::chrono::milliseconds max_backoff{1'000};
@@ -33,6 +34,8 @@ bool overlaps(const rope::segment& s, std::string_view start, std::string_view e
 
 }  // namespace
 
+uint64_t next_reader_id() { return next_id.fetch_add(1); }
+
 std::string event_key(const pb::ChangeEvent& e) {
   if (e.kind() == pb::CHANGE_ROLLBACK) {
     return keys::partition_prefix(e.item().table_id(), static_cast<uint16_t>(e.partition()));
@@ -41,16 +44,16 @@ std::string event_key(const pb::ChangeEvent& e) {
                                      e.item().hash_key(), e.item().range_key()});
 }
 
-segment_feed::segment_feed(caf::event_based_actor* self, std::shared_ptr<notifier_shared> shared,
+segment_feed::segment_feed(caf::event_based_actor* self, feed_client client,
                            uint32_t table, feed::feed_position start, feed_settings settings,
                            feed_callbacks callbacks)
     : self_(self),
-      shared_(std::move(shared)),
+      client_(std::move(client)),
       table_(table),
       read_(std::move(start)),
       settings_(settings),
       callbacks_(std::move(callbacks)),
-      id_(next_feed_id.fetch_add(1)) {}
+      id_(next_reader_id()) {}
 
 segment_feed::~segment_feed() { *alive_ = false; }
 
@@ -69,7 +72,7 @@ void segment_feed::resume() {
 
 void segment_feed::replan() {
   if (failed_) return;
-  auto snap = shared_->cluster->routes.load();
+  auto snap = client_.cluster->routes.load();
   if (!snap->ready()) return schedule(replan_timer, std::chrono::milliseconds(100));
   if (snap->table(table_) == nullptr) {
     return fail(make_error(errc::not_found, "table " + std::to_string(table_) + " was dropped"));
@@ -115,15 +118,15 @@ void segment_feed::issue(uint64_t segment) {
     return settings_.leader_first ? n == s.segment.leader_hint : n != s.segment.leader_hint;
   });
   node_id node = order[s.replica_turn % order.size()];
-  auto snap = shared_->cluster->routes.load();
+  auto snap = client_.cluster->routes.load();
   std::string address = snap->address_of(node);
   s.in_flight = true;
   uint64_t generation = s.generation;
-  if (auto handle = shared_->cluster->owners.find(node.value, address)) {
+  if (auto handle = client_.cluster->owners.find(node.value, address)) {
     return send_to(segment, generation, std::move(handle));
   }
   std::weak_ptr<bool> alive = alive_;
-  self_->request(shared_->owner_directory, shared_->cluster->options.connect_timeout + settings_.call_timeout,
+  self_->request(client_.owner_directory, client_.cluster->options.connect_timeout + settings_.call_timeout,
                  caf::resolve_atom_v, node.value)
       .then(
           [this, alive, segment, generation](caf::strong_actor_ptr& handle) {
@@ -174,7 +177,7 @@ void segment_feed::on_reply(uint64_t segment, uint64_t generation, pb::ChangesRe
   if (it == slots_.end() || it->second.generation != generation) return;
   slot& s = it->second;
   s.in_flight = false;
-  ++shared_->counters.feed_reads;
+  if (client_.reads) ++*client_.reads;
   auto code = static_cast<errc>(reply.status().error_code());
   if (reply.status().error_code() != 0) {
     if (code == errc::version_gone) {
@@ -201,6 +204,7 @@ void segment_feed::on_reply(uint64_t segment, uint64_t generation, pb::ChangesRe
   batch.end = end;
   bool full = reply.events_size() >= static_cast<int>(settings_.batch);
   batch.through = full ? reply.events(reply.events_size() - 1).position() : reply.last_position();
+  batch.caught_up = !full;
   for (auto& e : *reply.mutable_events()) {
     if (e.item().table_id() != table_) continue;
     std::string key = event_key(e);
@@ -240,7 +244,7 @@ void segment_feed::refresh_rope() {
   if (refreshing_ || failed_) return;
   refreshing_ = true;
   std::weak_ptr<bool> alive = alive_;
-  self_->request(shared_->placement_link, shared_->cluster->options.admin_timeout, caf::update_atom_v,
+  self_->request(client_.placement_link, client_.cluster->options.admin_timeout, caf::update_atom_v,
                  rope_version_)
       .then(
           [this, alive](uint64_t) {
@@ -277,7 +281,7 @@ void segment_feed::on_retry(uint64_t token) {
   if (what == replan_timer) return replan();
   if (auto s = slots_.find(what); s != slots_.end()) {
     // A segment that keeps failing may be gone from the rope.
-    if (shared_->cluster->routes.load()->version() != rope_version_) return replan();
+    if (client_.cluster->routes.load()->version() != rope_version_) return replan();
     issue(what);
   }
 }
@@ -291,4 +295,4 @@ void segment_feed::check_ready() {
   if (callbacks_.on_ready) callbacks_.on_ready();
 }
 
-}  // namespace ropekv::notifier
+}  // namespace ropekv::feed

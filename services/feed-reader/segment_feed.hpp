@@ -25,7 +25,12 @@
 // actor carry a generation so a dropped feed ignores them). Who touches it:
 // the one actor that owns it, from its handlers; not thread-safe. The actor
 // must route (retry_atom, id(), token) messages to on_retry(token).
+//
+// Used by the notifier (subscriptions, webhooks) and the indexer (index
+// maintenance): both read feeds through the router's cluster client.
 #include <caf/event_based_actor.hpp>
+
+#include <atomic>
 
 #include <chrono>
 #include <functional>
@@ -34,11 +39,22 @@
 #include <string>
 #include <vector>
 
-#include "notifier_shared.hpp"
+#include "owner_directory.hpp"
+#include "placement_link.hpp"
 #include "ropekv/common/result.hpp"
 #include "ropekv/feed/feed_position.hpp"
+#include "router_shared.hpp"
 
-namespace ropekv::notifier {
+namespace ropekv::feed {
+
+/// The cluster view and actors a feed reads through (one per process),
+/// and a counter of feed reads answered (may be null).
+struct feed_client {
+  std::shared_ptr<router::router_shared> cluster;
+  router::placement_link_actor placement_link;
+  router::owner_directory_actor owner_directory;
+  std::atomic<uint64_t>* reads = nullptr;
+};
 
 /// New events of one key range, and how far that range is now read.
 struct feed_batch {
@@ -46,6 +62,7 @@ struct feed_batch {
   std::string end;
   std::vector<pb::ChangeEvent> events;  // position order; table's keys only
   uint64_t through = 0;                 // every event of the range <= this is read
+  bool caught_up = false;               // nothing newer was on the replica when it answered
 };
 
 struct feed_settings {
@@ -67,13 +84,16 @@ struct feed_callbacks {
   std::function<void()> on_ready;
 };
 
+/// Unique in the process: names a feed or scanner in its timer messages.
+uint64_t next_reader_id();
+
 /// The key a feed event is filed under: the item's encoded key, or for a
 /// rollback (a whole partition, no item) the partition's first key.
 std::string event_key(const pb::ChangeEvent& e);
 
 class segment_feed {
  public:
-  segment_feed(caf::event_based_actor* self, std::shared_ptr<notifier_shared> shared, uint32_t table,
+  segment_feed(caf::event_based_actor* self, feed_client client, uint32_t table,
                feed::feed_position start, feed_settings settings, feed_callbacks callbacks);
   ~segment_feed();
   segment_feed(const segment_feed&) = delete;
@@ -113,7 +133,7 @@ class segment_feed {
   void check_ready();
 
   caf::event_based_actor* self_;
-  std::shared_ptr<notifier_shared> shared_;
+  feed_client client_;
   uint32_t table_;
   feed::feed_position read_;
   feed_settings settings_;
@@ -131,4 +151,4 @@ class segment_feed {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace ropekv::notifier
+}  // namespace ropekv::feed

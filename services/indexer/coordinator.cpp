@@ -1,0 +1,214 @@
+#include "coordinator.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "index_builder.hpp"
+
+namespace ropekv::indexer {
+namespace {
+
+struct held_index {
+  pb::IndexDescriptor desc;
+  caf::actor builder;
+  std::optional<pb::IndexReplicaState> last;  // the builder's last report
+};
+
+struct coordinator_state {
+  std::shared_ptr<indexer_shared> shared;
+  coordinator_config config;
+  std::string address;  // own CAF endpoint
+  net::placement_actor placement;
+  bool connecting = false;
+  bool registering = false;
+  bool registered = false;
+  std::map<uint32_t, held_index> held;  // by index id
+  static inline const char* name = "ropekv.indexer.coordinator";
+};
+
+using coordinator_actor = caf::stateful_actor<coordinator_state>;
+
+pb::IndexQueryReply not_held(uint32_t index) {
+  pb::IndexQueryReply r;
+  r.mutable_status()->set_error_code(static_cast<uint32_t>(errc::not_found));
+  r.mutable_status()->set_message("index " + std::to_string(index) + " is not held by this indexer");
+  return r;
+}
+
+void register_indexer(coordinator_actor* self) {
+  auto& st = self->state;
+  if (st.registering || !st.placement) return;
+  st.registering = true;
+  pb::RegisterIndexer req;
+  req.mutable_indexer()->set_id(st.shared->indexer_id.load());
+  req.mutable_indexer()->set_address(st.address);
+  self->request(st.placement, st.shared->cluster->options.admin_timeout, std::move(req),
+                caf::actor_cast<net::rope_subscriber>(self))
+      .then(
+          [self](pb::RegisterIndexerReply& reply) {
+            auto& st = self->state;
+            st.registering = false;
+            if (reply.status().error_code() != 0) {
+              spdlog::warn("event=register_refused error=\"{}\"", reply.status().message());
+              return;
+            }
+            uint64_t before = st.shared->indexer_id.exchange(reply.indexer_id());
+            st.registered = true;
+            if (before != reply.indexer_id())
+              spdlog::info("event=registered indexer={} address={}", reply.indexer_id(), st.address);
+          },
+          [self](caf::error& err) {
+            self->state.registering = false;
+            spdlog::warn("event=register_failed error=\"{}\"", caf::to_string(err));
+          });
+}
+
+void connect(coordinator_actor* self) {
+  auto& st = self->state;
+  if (st.placement || st.connecting) return;
+  if (st.config.placement_handle) {
+    st.placement = *st.config.placement_handle;
+    self->monitor(st.placement);
+    return register_indexer(self);
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!router::split_address(st.config.placement_address, host, port)) {
+    spdlog::error("event=bad_placement_address address={}", st.config.placement_address);
+    return;
+  }
+  st.connecting = true;
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm, st.shared->cluster->options.connect_timeout, caf::connect_atom_v, host, port)
+      .then(
+          [self](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
+            auto& st = self->state;
+            st.connecting = false;
+            if (!handle) return;
+            st.placement = caf::actor_cast<net::placement_actor>(handle);
+            self->monitor(st.placement);
+            register_indexer(self);
+          },
+          [self](caf::error& err) {
+            self->state.connecting = false;
+            spdlog::warn("event=placement_connect_failed address={} error=\"{}\"",
+                         self->state.config.placement_address, caf::to_string(err));
+          });
+}
+
+void heartbeat(coordinator_actor* self) {
+  auto& st = self->state;
+  pb::IndexerHeartbeat hb;
+  hb.set_indexer_id(st.shared->indexer_id.load());
+  for (const auto& [id, h] : st.held) {
+    if (!h.last) continue;
+    auto* r = hb.add_indexes();
+    r->set_index_id(id);
+    *r->mutable_state() = *h.last;
+  }
+  self->request(st.placement, st.shared->cluster->options.admin_timeout, std::move(hb))
+      .then(
+          [self](pb::Status& s) {
+            if (static_cast<errc>(s.error_code()) == errc::not_found) {
+              self->state.registered = false;  // placement restarted or took us for dead
+              register_indexer(self);
+            }
+          },
+          [](caf::error&) {});
+}
+
+void tick(coordinator_actor* self) {
+  auto& st = self->state;
+  if (!st.placement) connect(self);
+  else if (!st.registered) register_indexer(self);
+  else heartbeat(self);
+  self->delayed_send(self, st.shared->options.heartbeat, tick_atom_v);
+}
+
+void release(coordinator_actor* self, std::map<uint32_t, held_index>::iterator it, const char* why) {
+  spdlog::info("event=index_release index={} table={} name={} why={}", it->first, it->second.desc.spec().table(),
+               it->second.desc.spec().name(), why);
+  self->demonitor(it->second.builder);
+  self->send(it->second.builder, drop_atom_v);
+  self->state.held.erase(it);
+}
+
+void take(coordinator_actor* self, const pb::IndexDescriptor& ix) {
+  auto& st = self->state;
+  held_index h;
+  h.desc = ix;
+  h.builder = spawn_index_builder(self->home_system(), st.shared, caf::actor_cast<caf::actor>(self), ix);
+  self->monitor(h.builder);
+  spdlog::info("event=index_taken index={} table={} name={} attribute={}", ix.id(), ix.spec().table(),
+               ix.spec().name(), ix.spec().attribute());
+  st.held.emplace(ix.id(), std::move(h));
+}
+
+void update_indexes(coordinator_actor* self, const pb::RopeUpdate& update) {
+  auto& st = self->state;
+  uint64_t me = st.shared->indexer_id.load();
+  if (me == 0) return;
+  std::map<uint32_t, const pb::IndexDescriptor*> mine;
+  for (const auto& ix : update.indexes())
+    for (const auto& r : ix.replicas())
+      if (r.indexer_id() == me) mine.emplace(ix.id(), &ix);
+  for (auto it = st.held.begin(); it != st.held.end();) {
+    auto next = std::next(it);
+    auto m = mine.find(it->first);
+    if (m == mine.end()) release(self, it, "unassigned");
+    it = next;
+  }
+  for (const auto& [id, ix] : mine)
+    if (!st.held.count(id)) take(self, *ix);
+}
+
+}  // namespace
+
+caf::actor spawn_coordinator(caf::actor_system& sys, std::shared_ptr<indexer_shared> shared,
+                             coordinator_config config) {
+  return sys.spawn([shared, config](coordinator_actor* self) -> caf::behavior {
+    auto& st = self->state;
+    st.shared = shared;
+    st.config = config;
+    self->set_down_handler([self](caf::down_msg& msg) {
+      auto& st = self->state;
+      if (st.placement && msg.source == st.placement.address()) {
+        spdlog::warn("event=placement_down");
+        st.placement = nullptr;
+        st.registered = false;
+        return;
+      }
+      for (auto it = st.held.begin(); it != st.held.end(); ++it) {
+        if (it->second.builder.address() != msg.source) continue;
+        // A builder that died on its own (a bug, not a release): run a new one.
+        spdlog::error("event=index_builder_down index={} reason=\"{}\"", it->first, caf::to_string(msg.reason));
+        pb::IndexDescriptor desc = it->second.desc;
+        st.held.erase(it);
+        take(self, desc);
+        return;
+      }
+    });
+    return {
+        [self](listen_atom, std::string& address) {
+          self->state.address = std::move(address);
+          tick(self);
+        },
+        [self](tick_atom) { tick(self); },
+        [self](pb::RopeUpdate& update) { update_indexes(self, update); },
+        [self](pb::IndexReport& rep) {
+          auto it = self->state.held.find(rep.index_id());
+          if (it != self->state.held.end()) it->second.last = std::move(*rep.mutable_state());
+        },
+        [self](pb::IndexQueryRequest& q) -> caf::result<caf::message> {
+          auto it = self->state.held.find(q.index_id());
+          if (it == self->state.held.end()) return caf::make_message(not_held(q.index_id()));
+          return self->delegate(it->second.builder, std::move(q));
+        },
+    };
+  });
+}
+
+}  // namespace ropekv::indexer

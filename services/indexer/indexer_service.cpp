@@ -1,0 +1,63 @@
+#include "indexer_service.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+namespace ropekv::indexer {
+
+indexer_service::indexer_service(caf::actor_system& sys, indexer_service_options options)
+    : sys_(sys), options_(std::move(options)) {}
+
+indexer_service::~indexer_service() { stop(); }
+
+status indexer_service::start() {
+  const auto& dir = options_.indexer.data_dir;
+  if (!dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(errc::io_error, "data dir " + dir + ": " + ec.message());
+  }
+  shared_ = std::make_shared<indexer_shared>(options_.indexer, options_.cluster);
+  shared_->owner_directory = router::spawn_owner_directory(sys_, shared_->cluster);
+  router::placement_link_config link;
+  link.address = options_.placement;
+  link.handle = options_.placement_handle;
+  shared_->placement_link = router::spawn_placement_link(sys_, shared_->cluster, link);
+  coordinator_config cc;
+  cc.placement_address = options_.placement;
+  cc.placement_handle = options_.placement_handle;
+  coordinator_ = spawn_coordinator(sys_, shared_, cc);
+  const auto& host = options_.indexer.host;
+  auto published = sys_.middleman().publish(coordinator_, options_.caf_port, host.c_str(), true);
+  if (!published) {
+    return make_error(errc::unavailable, "publish on " + host + ":" + std::to_string(options_.caf_port) + ": " +
+                                             sys_.render(published.error()));
+  }
+  caf_port_ = *published;
+  caf::anon_send(coordinator_, listen_atom_v, host + ":" + std::to_string(caf_port_));
+  return {};
+}
+
+void indexer_service::stop() {
+  if (coordinator_) {
+    caf::scoped_actor self{sys_};
+    self->monitor(coordinator_);
+    self->send_exit(coordinator_, caf::exit_reason::user_shutdown);
+    self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >> [] {
+      spdlog::error("event=stop_timeout svc=indexer");
+    });
+    coordinator_ = nullptr;
+  }
+  if (shared_) {
+    if (shared_->placement_link) caf::anon_send_exit(shared_->placement_link, caf::exit_reason::user_shutdown);
+    if (shared_->owner_directory) caf::anon_send_exit(shared_->owner_directory, caf::exit_reason::user_shutdown);
+    shared_->placement_link = nullptr;
+    shared_->owner_directory = nullptr;
+    shared_->cluster->owners.clear();
+  }
+}
+
+}  // namespace ropekv::indexer
