@@ -78,7 +78,21 @@ status dev_cluster::start(const dev_options& options) {
     stop();
     return std::move(ws).error();
   }
+
+  indexer::indexer_service_options indexing;
+  indexing.placement = placement_address;
+  indexing.placement_handle = placement_->actor;
+  indexing.indexer.data_dir = (root / "indexer").string();
+  indexer_ = std::make_unique<indexer::indexer_service>(sys_, indexing);
+  if (auto started_indexer = indexer_->start(); !started_indexer) {
+    stop();
+    return std::move(started_indexer).error();
+  }
   return {};
+}
+
+std::string dev_cluster::indexer_address() const {
+  return indexer_ ? "127.0.0.1:" + std::to_string(indexer_->caf_port()) : std::string();
 }
 
 bool dev_cluster::wait_for_owners(std::chrono::seconds limit) {
@@ -96,6 +110,8 @@ bool dev_cluster::wait_for_owners(std::chrono::seconds limit) {
 }
 
 void dev_cluster::stop() {
+  if (indexer_) indexer_->stop();
+  indexer_.reset();
   if (notifier_) notifier_->stop();
   notifier_.reset();
   if (router_) router_->stop();

@@ -1,19 +1,22 @@
 #pragma once
 // dev_cluster: the embedded mode (DESIGN §1) -- placement, N segment-owners,
-// a router and a notifier as actors of one actor system, on one data
-// directory:
+// a router, a notifier and an indexer as actors of one actor system, on one
+// data directory:
 //
 //   <data_dir>/placement/placement.db     placement's catalog
 //   <data_dir>/owner-<i>/                 owner i (1..N): node.id, segments/
 //   <data_dir>/notifier/notifier.db       webhook delivery state
+//   <data_dir>/indexer/                   index files (index-<id>.db)
 //
-// Same code paths as the separate processes: start_placement, start_owner
-// and router_service, each published on 127.0.0.1 with an OS-picked port.
-// Owners reach placement and each other by "host:port" through the
-// middleman (which hands back a local handle for an actor of this process);
-// the router gets placement's handle directly and reaches owners by
-// address. Owner i declares rack r<i> and host label dev-<i>, so the
-// default replication factor of 3 places one replica on each of 3 owners.
+// Same code paths as the separate processes: start_placement, start_owner,
+// router_service, notifier_service and indexer_service, each published on
+// 127.0.0.1 with an OS-picked port. Owners reach placement and each other
+// by "host:port" through the middleman (which hands back a local handle for
+// an actor of this process); the router, the notifier and the indexer get
+// placement's handle directly and reach owners (and the router the
+// indexer) by address. Owner i declares rack r<i> and host label dev-<i>,
+// so the default replication factor of 3 places one replica on each of 3
+// owners.
 //
 // Threads: start() and stop() from one controlling thread (stop() joins the
 // router's I/O threads), never from a CAF worker.
@@ -29,6 +32,7 @@
 #include "owner_start.hpp"
 #include "placement_start.hpp"
 #include "ropekv/common/result.hpp"
+#include "indexer_service.hpp"
 #include "notifier_service.hpp"
 #include "router_service.hpp"
 
@@ -48,15 +52,21 @@ class dev_cluster {
   dev_cluster(const dev_cluster&) = delete;
   dev_cluster& operator=(const dev_cluster&) = delete;
 
-  /// Starts placement, then the owners, then the router's HTTP server. On
-  /// failure whatever was started is stopped again.
+  /// Starts placement, then the owners, then the router's HTTP server, the
+  /// notifier and the indexer. On failure whatever was started is stopped
+  /// again.
   status start(const dev_options& options);
   /// The router's HTTP port (valid after a successful start()).
   uint16_t http_port() const noexcept { return router_ ? router_->port() : 0; }
   /// The notifier's WebSocket URL (valid after a successful start()).
   std::string ws_url() const { return notifier_ ? notifier_->ws_url() : std::string(); }
-  /// Router first (drains HTTP), then the owners (every replica file
-  /// closed), then placement (catalog closed). Idempotent.
+  /// The indexer's CAF endpoint, "127.0.0.1:port" (valid after a successful
+  /// start()).
+  std::string indexer_address() const;
+  /// The indexer first (builders stop reading feeds, index files closed),
+  /// then the notifier, the router (drains HTTP), the owners (every replica
+  /// file closed), then placement (catalog closed): each before what it
+  /// reads from. Idempotent.
   void stop();
 
  private:
@@ -68,6 +78,7 @@ class dev_cluster {
   std::vector<segment_owner::owner_endpoint> owners_;
   std::unique_ptr<router::router_service> router_;
   std::unique_ptr<notifier::notifier_service> notifier_;
+  std::unique_ptr<indexer::indexer_service> indexer_;
 };
 
 }  // namespace ropekv::dev

@@ -24,7 +24,8 @@ struct dev_config : caf::actor_system_config {
     opt_group{custom_options_, "global"}
         .add(http_port, "http-port", "HTTP port of the router (0: the OS picks one)")
         .add(ws_port, "ws-port", "WebSocket port of the notifier (0: the OS picks one)")
-        .add(data_dir, "data-dir", "directory holding placement/ and owner-<i>/ (created if missing)")
+        .add(data_dir, "data-dir",
+             "directory holding placement/, owner-<i>/, notifier/ and indexer/ (created if missing)")
         .add(owners, "owners", "segment-owners to run (racks r1..rN)")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);

@@ -1,6 +1,6 @@
 // ropekv-dev: the embedded mode (DESIGN §1). Parses the config, starts
-// placement, the segment-owners and the router as actors of this one process
-// (dev_cluster), and runs until SIGTERM or SIGINT, then stops them in order
+// placement, the segment-owners, the router, the notifier and the indexer as
+// actors of this one process (dev_cluster), and runs until SIGTERM or SIGINT, then stops them in order
 // so every SQLite file is closed before exiting.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     } else {
       std::cout << "listening on 127.0.0.1:" << cluster.http_port() << '\n'
                 << "RopeKV router listening on http://127.0.0.1:" << cluster.http_port() << '\n'
-                << "RopeKV notifier WebSocket on " << cluster.ws_url() << std::endl;
+                << "RopeKV notifier WebSocket on " << cluster.ws_url() << '\n'
+                << "RopeKV indexer on " << cluster.indexer_address() << std::endl;
       spdlog::info("event=listening port={} data_dir={} owners={}", cluster.http_port(), cfg.data_dir,
                    cfg.owners);
       spdlog::info("event=shutdown signal={}", stop.wait());

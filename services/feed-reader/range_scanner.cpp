@@ -140,7 +140,10 @@ void range_scanner::on_reply(size_t index, uint64_t, pb::ItemsReply& reply) {
   failures_ = 0;
   scan_page page;
   page.progress = ranges_[index];
-  if (page.progress.position == 0) page.progress.position = reply.position();
+  if (page.progress.position == 0) {
+    page.progress.position = reply.position();
+    page.estimated_items = reply.estimated_items();
+  }
   page.progress.cursor = reply.next_cursor();
   page.progress.done = reply.next_cursor().empty();
   page.items.assign(std::make_move_iterator(reply.mutable_items()->begin()),

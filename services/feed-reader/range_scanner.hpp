@@ -46,8 +46,9 @@ struct scan_page {
   std::vector<pb::Item> items;
   /// The range after this page (position set, cursor advanced, done).
   scan_range progress;
-  /// The range was cut: these replace `progress`'s range (same union).
-  std::vector<scan_range> replaced_by;
+  /// The first page of a range read at a position the replica picked:
+  /// its estimate of the items in the range (0: none given).
+  uint64_t estimated_items = 0;
 };
 
 struct scan_callbacks {

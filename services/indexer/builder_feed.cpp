@@ -59,6 +59,10 @@ void on_scan_page(builder_actor* self, feed::scan_page page) {
     st.scanner->pause();
     return;
   }
+  if (page.estimated_items > 0) {
+    if (auto ok = st.store->add_items_estimated(page.estimated_items); !ok)
+      spdlog::warn("event=estimate_not_saved index={} error=\"{}\"", st.desc.id(), ok.error().message);
+  }
   st.scanned_this_run += page.items.size();
   st.shared->counters.items_scanned += page.items.size();
   // Pacing: a page of n items may not come sooner than n / rate after the
@@ -97,7 +101,8 @@ void start_scanner(builder_actor* self, std::vector<feed::scan_range> ranges) {
   st.scanner->start();
 }
 
-// The table's ranges as the rope cuts it now, and its item count estimate.
+// The table's ranges as the rope cuts it now. The item estimate grows as
+// each range's first page brings its segment's count.
 void plan_backfill(builder_actor* self) {
   auto& st = self->state;
   auto snap = st.shared->cluster->routes.load();
@@ -110,18 +115,16 @@ void plan_backfill(builder_actor* self) {
   const std::string& from = whole.table_start();
   const std::string& to = whole.table_end();
   std::vector<index::backfill_range> ranges;
-  uint64_t estimate = 0;
   for (size_t rank = snap->rope.rank_of(from); rank < snap->rope.size(); ++rank) {
     const auto& seg = snap->rope.at(rank);
     if (seg.start >= to) break;
     ranges.push_back({std::string(feed::later_start(seg.start, from)), std::string(feed::earlier_end(seg.end, to)), 0,
                       {}, false});
-    estimate += seg.stats.items;
     if (seg.end.empty()) break;
   }
-  if (auto ok = st.store->begin_backfill(ranges, estimate); !ok) return fail_hard(self, ok.error(), "begin_backfill");
-  spdlog::info("event=index_backfill_started index={} table={} ranges={} items_estimated={}", st.desc.id(),
-               st.desc.spec().table(), ranges.size(), estimate);
+  if (auto ok = st.store->begin_backfill(ranges, 0); !ok) return fail_hard(self, ok.error(), "begin_backfill");
+  spdlog::info("event=index_backfill_started index={} table={} ranges={}", st.desc.id(), st.desc.spec().table(),
+               ranges.size());
   start_scanner(self, to_scan(ranges));
 }
 

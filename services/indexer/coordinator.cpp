@@ -57,8 +57,13 @@ void register_indexer(coordinator_actor* self) {
             }
             uint64_t before = st.shared->indexer_id.exchange(reply.indexer_id());
             st.registered = true;
-            if (before != reply.indexer_id())
+            if (before != reply.indexer_id()) {
               spdlog::info("event=registered indexer={} address={}", reply.indexer_id(), st.address);
+              // Kept across restarts: placement gives a returning indexer its
+              // indexes back (and their files are still here).
+              if (auto saved = save_indexer_id(st.shared->options, reply.indexer_id()); !saved)
+                spdlog::warn("event=indexer_id_not_saved error=\"{}\"", saved.error().message);
+            }
           },
           [self](caf::error& err) {
             self->state.registering = false;
@@ -142,6 +147,11 @@ void take(coordinator_actor* self, const pb::IndexDescriptor& ix) {
   h.desc = ix;
   h.builder = spawn_index_builder(self->home_system(), st.shared, caf::actor_cast<caf::actor>(self), ix);
   self->monitor(h.builder);
+  // Builders stop with the coordinator (a stopped indexer reads no feeds);
+  // not linked: a builder that fails must not take the others down.
+  self->attach_functor([builder = caf::actor_addr(h.builder.address())](const caf::error&) {
+    if (auto b = caf::actor_cast<caf::actor>(builder)) caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+  });
   spdlog::info("event=index_taken index={} table={} name={} attribute={}", ix.id(), ix.spec().table(),
                ix.spec().name(), ix.spec().attribute());
   st.held.emplace(ix.id(), std::move(h));

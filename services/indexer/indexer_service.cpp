@@ -5,8 +5,41 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace ropekv::indexer {
+
+namespace {
+
+std::filesystem::path id_file(const indexer_options& options) {
+  return std::filesystem::path(options.data_dir) / "indexer.id";
+}
+
+}  // namespace
+
+uint64_t load_indexer_id(const indexer_options& options) {
+  if (options.data_dir.empty()) return 0;
+  std::ifstream in(id_file(options));
+  uint64_t id = 0;
+  in >> id;
+  return in ? id : 0;
+}
+
+status save_indexer_id(const indexer_options& options, uint64_t id) {
+  if (options.data_dir.empty()) return {};
+  auto path = id_file(options);
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << id << '\n';
+    if (!out.flush()) return make_error(errc::io_error, "cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return make_error(errc::io_error, "rename " + tmp.string() + ": " + ec.message());
+  return {};
+}
 
 indexer_service::indexer_service(caf::actor_system& sys, indexer_service_options options)
     : sys_(sys), options_(std::move(options)) {}
@@ -21,6 +54,7 @@ status indexer_service::start() {
     if (ec) return make_error(errc::io_error, "data dir " + dir + ": " + ec.message());
   }
   shared_ = std::make_shared<indexer_shared>(options_.indexer, options_.cluster);
+  shared_->indexer_id = load_indexer_id(options_.indexer);
   shared_->owner_directory = router::spawn_owner_directory(sys_, shared_->cluster);
   router::placement_link_config link;
   link.address = options_.placement;

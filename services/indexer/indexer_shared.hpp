@@ -13,6 +13,7 @@
 #include <string>
 
 #include "owner_directory.hpp"
+#include "ropekv/common/result.hpp"
 #include "placement_link.hpp"
 #include "router_shared.hpp"
 #include "segment_feed.hpp"
@@ -60,5 +61,9 @@ struct indexer_shared {
     return feed::feed_client{cluster, placement_link, owner_directory, &counters.feed_reads};
   }
 };
+
+/// data_dir/indexer.id: the id placement gave this indexer (0: none yet).
+uint64_t load_indexer_id(const indexer_options& options);
+status save_indexer_id(const indexer_options& options, uint64_t id);
 
 }  // namespace ropekv::indexer

@@ -18,6 +18,19 @@ net::http_error placement_error(const caf::error& err) {
 
 // Sends `msg...` to placement (via the link); `ok` renders a successful reply.
 // `ok_status` is a status, or a function of the reply giving one.
+// Placement words a redefined index "index_exists: text": that code is the
+// one the client sees, more precise than already_exists.
+net::http_error typed_error_of(const pb::Status& status) {
+  auto err = error_of(status);
+  const auto& m = status.message();
+  auto colon = m.find(": ");
+  if (colon != std::string::npos && m.compare(0, colon, "index_exists") == 0) {
+    err.code = m.substr(0, colon);
+    err.message = m.substr(colon + 2);
+  }
+  return err;
+}
+
 template <class Reply, class Status, class Render, class... Ts>
 void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&... msg) {
   rt.self()
@@ -25,7 +38,7 @@ void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&...
       .then(
           [&rt, ok_status, render](Reply& reply) {
             if (rt.expire_if_due()) return;
-            if (reply.status().error_code() != 0) return rt.fail(error_of(reply.status()));
+            if (reply.status().error_code() != 0) return rt.fail(typed_error_of(reply.status()));
             unsigned status;
             if constexpr (std::is_invocable_v<Status, const Reply&>) status = ok_status(reply);
             else status = ok_status;

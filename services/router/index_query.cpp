@@ -23,6 +23,12 @@ net::http_error typed(unsigned status, const char* code, std::string message) {
   return net::http_error{status, code, std::move(message), {}};
 }
 
+// "code: text" -> "text": the code travels as error.code already.
+std::string without_code(const std::string& message) {
+  auto colon = message.find(": ");
+  return colon == std::string::npos ? message : message.substr(colon + 2);
+}
+
 struct index_call {
   pb::IndexQueryRequest query;
   std::vector<uint64_t> replicas;  // active indexers, in the order to try
@@ -41,7 +47,7 @@ net::http_result<pb::IndexQueryRequest> build_query(const net::api_request& req,
     auto key = index::query_key(ix.spec().type(), *text);
     if (!key) {
       if (key.error().code == errc::too_large) return net::http_error::from(key.error());
-      return typed(400, "index_type_mismatch", key.error().message);
+      return typed(400, "index_type_mismatch", without_code(key.error().message));
     }
     set(std::move(*key));
     return {};
@@ -60,7 +66,7 @@ net::http_result<pb::IndexQueryRequest> build_query(const net::api_request& req,
   }
   for (const auto& text : p.after) {
     auto token = feed::parse_write_token(text);
-    if (!token) return typed(400, "bad_token", token.error().message);
+    if (!token) return typed(400, "bad_token", without_code(token.error().message));
     if (token->table_id() != table_id)
       return typed(400, "bad_token", "after= names a write of another table");
     *q.add_after() = std::move(*token);
@@ -81,9 +87,9 @@ void on_answer(request_runtime& rt, std::shared_ptr<index_call> call, pb::IndexQ
   }
   auto code = static_cast<errc>(st.error_code());
   if (code == errc::unavailable && st.message().rfind("index_behind", 0) == 0)
-    return rt.fail(typed(503, "index_behind", st.message()));
+    return rt.fail(typed(503, "index_behind", without_code(st.message())));
   if (code == errc::invalid_argument && st.message().rfind("bad_cursor", 0) == 0)
-    return rt.fail(typed(400, "bad_cursor", st.message()));
+    return rt.fail(typed(400, "bad_cursor", without_code(st.message())));
   if (code == errc::invalid_argument) return rt.fail(error_of(st));
   // not_found (the indexer dropped it or has not got it yet), unavailable
   // (not active there any more): another replica may do.

@@ -171,6 +171,13 @@ void cluster_harness::kill9_indexer(unsigned i) {
 
 int cluster_harness::stop_indexer(unsigned i) { return indexers_[i].proc ? indexers_[i].proc->stop() : -1; }
 
+uint64_t cluster_harness::indexer_id(unsigned i) const {
+  std::ifstream in(indexers_[i].data_dir + "/indexer.id");
+  uint64_t id = 0;
+  in >> id;
+  return id;
+}
+
 bool cluster_harness::indexer_running(unsigned i) const { return indexers_[i].proc && indexers_[i].proc->running(); }
 
 void cluster_harness::kill9_notifier(unsigned i) {

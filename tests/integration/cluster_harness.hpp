@@ -89,6 +89,8 @@ class cluster_harness {
   int stop_indexer(unsigned i);
   ::testing::AssertionResult start_indexer(unsigned i);
   bool indexer_running(unsigned i) const;
+  /// The id indexer i registered under (its data dir's indexer.id), 0 if none.
+  uint64_t indexer_id(unsigned i) const;
 
   /// Node id owner i registered under (its data dir's node.id), 0 if none.
   uint64_t node_of(unsigned i) const;

@@ -33,6 +33,7 @@ struct http_client::impl {
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
   bool connected = false;
+  bool idle_closed = false;  // the last attempt failed before any answer on a reused connection
   int connections = 0;
 
   void close() {
@@ -53,6 +54,18 @@ int http_client::connections() const noexcept { return impl_->connections; }
 
 http_reply http_client::request(std::string_view method, const std::string& target, const std::string& body) {
   auto& s = *impl_;
+  bool reused = s.connected;
+  auto reply = attempt(method, target, body);
+  // A kept-alive connection the server closed while idle (its idle_timeout)
+  // fails before any answer: the server never saw the request, so sending
+  // it again on a fresh connection is safe.
+  if (reply.status == 0 && reused && impl_->idle_closed) reply = attempt(method, target, body);
+  return reply;
+}
+
+http_reply http_client::attempt(std::string_view method, const std::string& target, const std::string& body) {
+  auto& s = *impl_;
+  s.idle_closed = false;
   beast::error_code ec;
   if (!s.connected) {
     s.stream.expires_after(deadline_);
@@ -81,6 +94,9 @@ http_reply http_client::request(std::string_view method, const std::string& targ
   parser.body_limit(64u << 20);
   if (!ec) bhttp::read(s.stream, s.buffer, parser, ec);
   if (ec) {
+    s.idle_closed = !parser.got_some() && (ec == bhttp::error::end_of_stream ||
+                                            ec == boost::asio::error::connection_reset ||
+                                            ec == boost::asio::error::eof || ec == boost::asio::error::broken_pipe);
     s.close();
     return {};
   }

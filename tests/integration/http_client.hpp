@@ -49,6 +49,7 @@ class http_client {
   void set_deadline(std::chrono::milliseconds d) { deadline_ = d; }
 
  private:
+  http_reply attempt(std::string_view method, const std::string& target, const std::string& body);
   struct impl;
   std::unique_ptr<impl> impl_;
   std::chrono::milliseconds deadline_;

@@ -19,7 +19,7 @@ class indexer_suite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cluster_options o;
-    o.indexers = 2;
+    o.indexers = 3;  // every index on 2 of them: one spare
     o.placement_args = "--indexer-timeout=2s";
     o.indexer_args = "--heartbeat=200ms --feed-wait=500ms";
     cluster_ = new cluster_harness(o);
@@ -179,6 +179,77 @@ TEST_F(indexer_suite, bad_input_gets_typed_errors) {
   while (c().get("/v1/tables/people/indexes/by_age2/items").status != 404 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(50ms);
   EXPECT_EQ(c().get("/v1/tables/people/indexes/by_age2/items").status, 404u);
+}
+
+TEST_F(indexer_suite, a_write_then_an_after_query_always_sees_the_write_also_across_a_leader_kill) {
+  ASSERT_TRUE(cluster_->create_table("ryw", R"({"hash_key":"id","segments":2})"));
+  ASSERT_TRUE(create_index("ryw", "by_n", R"({"attribute":"n","type":"number","projection":"keys"})"));
+  const int iterations = 1000;
+  int victim = -1;
+  for (int i = 0; i < iterations; ++i) {
+    if (i == iterations / 2) {
+      auto segs = cluster_->segments("ryw");
+      ASSERT_TRUE(segs && !segs->empty());
+      victim = cluster_->index_of((*segs)[0].leader_hint);
+      ASSERT_GE(victim, 0);
+      cluster_->kill9_owner(static_cast<unsigned>(victim));
+    }
+    if (i == iterations / 2 + 100) ASSERT_TRUE(cluster_->start_owner(static_cast<unsigned>(victim)));
+    std::string key = "u" + std::to_string(i % 97);
+    std::string body = "{\"n\":" + std::to_string(i) + "}";
+    http_reply w;
+    for (int attempt = 0; attempt < 20; ++attempt) {  // a write may meet the election: retry it
+      w = c().put("/v1/tables/ryw/items/" + key, body);
+      if (w.status == 200) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_EQ(w.status, 200u) << w.body;
+    auto wd = w.json();
+    ASSERT_TRUE(wd.HasMember("token")) << w.body;
+    std::string token = wd["token"].GetString();
+    auto q = c().get("/v1/tables/ryw/indexes/by_n/items?eq=" + std::to_string(i) + "&after=" + token);
+    ASSERT_EQ(q.status, 200u) << "iteration " << i << ": " << q.body;
+    auto qd = q.json();
+    ASSERT_EQ(qd["items"].Size(), 1u) << "iteration " << i << ": " << q.body;
+    EXPECT_EQ(std::string(qd["items"][0]["hash_key"].GetString()), key);
+  }
+}
+
+TEST_F(indexer_suite, an_index_survives_the_kill_of_an_indexer_and_gets_a_new_replica) {
+  ASSERT_TRUE(cluster_->create_table("spare", R"({"hash_key":"id"})"));
+  for (int i = 0; i < 50; ++i) put("spare", "s" + std::to_string(i), "{\"g\":\"g" + std::to_string(i % 5) + "\"}");
+  ASSERT_TRUE(create_index("spare", "by_g", R"({"attribute":"g"})"));
+  auto holders = [&] {
+    std::set<uint64_t> out;
+    auto d = c().get("/v1/tables/spare/indexes/by_g").json();
+    for (const auto& r : d["replicas"].GetArray())
+      if (r["state"] == "active") out.insert(r["indexer"].GetUint64());
+    return out;
+  };
+  auto until = std::chrono::steady_clock::now() + 30s;
+  while (holders().size() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(100ms);
+  auto before = holders();
+  ASSERT_EQ(before.size(), 2u);
+  // kill -9 one holder: queries keep working from the other.
+  int victim = -1;
+  for (unsigned i = 0; i < cluster_->indexers(); ++i)
+    if (before.count(cluster_->indexer_id(i))) victim = static_cast<int>(i);
+  ASSERT_GE(victim, 0);
+  uint64_t gone = cluster_->indexer_id(static_cast<unsigned>(victim));
+  cluster_->kill9_indexer(static_cast<unsigned>(victim));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(keys_of("spare", "by_g", "eq=g3").size(), 10u);
+  // Past --indexer-timeout placement gives the replica to the spare, which backfills.
+  until = std::chrono::steady_clock::now() + 60s;
+  std::set<uint64_t> after;
+  while (std::chrono::steady_clock::now() < until) {
+    after = holders();
+    if (after.size() == 2 && !after.count(gone)) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(after.size(), 2u) << c().get("/v1/tables/spare/indexes/by_g").body;
+  EXPECT_FALSE(after.count(gone));
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(keys_of("spare", "by_g", "eq=g3").size(), 10u);
+  ASSERT_TRUE(cluster_->start_indexer(static_cast<unsigned>(victim)));
 }
 
 }  // namespace

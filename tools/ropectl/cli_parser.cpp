@@ -242,6 +242,67 @@ void add_hooks(CLI::App& app, command& cmd) {
   }
 }
 
+void add_index(CLI::App& app, command& cmd, std::vector<std::string>& after_args) {
+  auto* index = app.add_subcommand("index", "global secondary indexes: create, list, show, delete, query");
+  index->require_subcommand(1);
+  index_options& ix = cmd.index;
+  auto add_name = [&](CLI::App* sub) {
+    add_table(sub, cmd);
+    sub->add_option("name", ix.name, "index name")->required();
+  };
+
+  auto* create = index->add_subcommand("create", "define an index; the indexers build it from the table");
+  create->footer(
+      "\nThe index is queryable once its state is active. With --wait, polls it every\n"
+      "250 ms, drawing the backfill progress on stderr, and prints the index once\n"
+      "active. Exit 1 when the router refuses (409: NAME exists with another\n"
+      "definition) or the index disappears while waiting.");
+  on_selected(create, cmd, command_kind::index_create);
+  add_name(create);
+  create->add_option("--attribute", ix.attribute, "the attribute indexed, a dotted path (a.b)")->required();
+  optional_option(create, "--type", ix.type, "string (default) or number")
+      ->check(CLI::IsMember({"string", "number"}));
+  optional_option(create, "--projection", ix.projection, "what a query returns: keys or all (default)")
+      ->check(CLI::IsMember({"keys", "all"}));
+  create->add_flag("--unique", ix.unique,
+                   "values should be unique: duplicates are reported (unique_violations), not refused");
+  create->add_flag("--wait", ix.wait, "wait until the index is active, showing progress on stderr");
+
+  auto* list = index->add_subcommand("list", "the table's indexes");
+  on_selected(list, cmd, command_kind::index_list);
+  add_table(list, cmd);
+  for (auto [name, kind, what] :
+       {std::tuple{"get", command_kind::index_get, "show an index: state, backfill progress, lag"},
+        std::tuple{"delete", command_kind::index_delete, "delete an index (the table is untouched)"}}) {
+    auto* sub = index->add_subcommand(name, what);
+    on_selected(sub, cmd, kind);
+    add_name(sub);
+  }
+
+  auto* query = index->add_subcommand("query", "items by indexed value, in index order");
+  query->footer(
+      "\nPrints the page as JSON; with --all, every item of every page, one JSON\n"
+      "object per line (with --json: each page, one per line).");
+  on_selected(query, cmd, command_kind::index_query);
+  add_name(query);
+  range_options& r = cmd.range;
+  auto* eq = optional_option(query, "--eq", ix.eq, "items whose value equals V")->type_name("V");
+  auto* from = optional_option(query, "--from", r.from, "lowest value (inclusive)");
+  auto* to = optional_option(query, "--to", r.to, "upper bound (exclusive)");
+  eq->excludes(from)->excludes(to);
+  query->add_flag("--reverse", r.reverse, "descending order");
+  // Split by split_write_tokens after parsing: CLI11's delimiter would
+  // silently drop the empty piece of a mistyped "T1,,T2".
+  query
+      ->add_option("--after", after_args,
+                   "answer only once these writes are indexed: the \"token\" of a put or delete "
+                   "(repeatable, or TOKEN,TOKEN)")
+      ->expected(1)  // one per --after: a second word is the table, not a token
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("TOKEN");
+  add_paging(query, r);
+}
+
 constexpr const char* help_footer = R"(
 Environment: ROPEKV_ROUTER (router URL), ROPEKV_NOTIFIER (watch: notifier URL).
 
@@ -250,12 +311,32 @@ and, when it ends, "resume token: TOKEN" on stderr; pass it to --from to
 continue without missing a change. --timeout S means, for watch, "give up
 after S seconds without an event" (default: wait for ever).
 
+index subcommands print the router's JSON (index query --all: one item per
+line). index create --wait shows the backfill on stderr (redrawn in place on
+a terminal, one line per change otherwise) and prints the index once active.
+
 Exit status: 0 ok (and watch ended by ctrl-c or --count), 1 the server
 answered with an error (or watch timed out or got an error frame),
 2 usage or input error, 3 no answer (unreachable or timed out; watch: the
 connection was lost).)";
 
 }  // namespace
+
+result<std::vector<std::string>> split_write_tokens(const std::vector<std::string>& args) {
+  std::vector<std::string> tokens;
+  for (const auto& arg : args) {
+    size_t start = 0;
+    for (;;) {
+      size_t comma = arg.find(',', start);
+      std::string token = arg.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (token.empty()) return make_error(errc::invalid_argument, "empty write token in '" + arg + "'");
+      tokens.push_back(std::move(token));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return tokens;
+}
 
 parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
                          const char* notifier_env) {
@@ -277,6 +358,8 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
   add_admin(app, args.cmd);
   add_watch(app, args.cmd, notifier_flag);
   add_hooks(app, args.cmd);
+  std::vector<std::string> after_args;
+  add_index(app, args.cmd, after_args);
   app.footer(help_footer);
 
   parse_outcome outcome;
@@ -304,6 +387,13 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
     outcome.err = "error: usage: " + endpoint.error().message + "\n";
     return outcome;
   }
+  auto tokens = split_write_tokens(after_args);
+  if (!tokens) {
+    outcome.exit_code = exit_usage;
+    outcome.err = "error: usage: --after: " + tokens.error().message + "\n";
+    return outcome;
+  }
+  args.cmd.index.after = std::move(tokens).value();
   if (args.cmd.kind == command_kind::watch) {
     watch_options& w = args.cmd.watch;
     w.notifier_url = choose_url(notifier_flag, notifier_env, default_notifier_url);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "ropekv/common/result.hpp"
 
 namespace ropekv::ctl {
 
@@ -31,6 +32,11 @@ struct parse_outcome {
   std::string out;                  // text for stdout (help)
   std::string err;                  // text for stderr (usage errors)
 };
+
+/// The write tokens of `index query --after` arguments: each argument is
+/// one token or several separated by commas (tokens are base64url, so a
+/// comma never belongs to one). errc::invalid_argument for an empty token.
+result<std::vector<std::string>> split_write_tokens(const std::vector<std::string>& args);
 
 /// `router_env`, `notifier_env`: the values of $ROPEKV_ROUTER and
 /// $ROPEKV_NOTIFIER (nullptr when unset).

@@ -34,6 +34,11 @@ enum class command_kind : uint8_t {
   hooks_list,
   hooks_get,
   hooks_delete,
+  index_create,  // global secondary indexes (the router's /v1/tables/{t}/indexes routes)
+  index_get,
+  index_list,
+  index_delete,
+  index_query,
 };
 
 /// Options every subcommand shares.
@@ -100,6 +105,19 @@ struct hook_options {
   bool secret_generated = false;
 };
 
+/// index create / query TABLE NAME ... (bounds, limit, reverse, cursor and
+/// --all of a query are in range_options).
+struct index_options {
+  std::string name;
+  std::string attribute;                   // create: dotted path, e.g. "address.city"
+  std::optional<std::string> type;         // create: "string" | "number"
+  std::optional<std::string> projection;   // create: "keys" | "all"
+  bool unique = false;                     // create: sent only when set
+  bool wait = false;                       // create: poll until the index is active
+  std::optional<std::string> eq;           // query: exclusive with range.from / range.to
+  std::vector<std::string> after;          // query: write tokens the answer must include
+};
+
 struct command {
   command_kind kind = command_kind::health;
   std::string table;
@@ -118,6 +136,7 @@ struct command {
   std::string hook_name;    // hooks get/put/delete
   hook_options hook;        // hooks put (table in `table`)
   watch_options watch;
+  index_options index;      // index create/get/delete/query (table in `table`)
 };
 
 }  // namespace ropekv::ctl

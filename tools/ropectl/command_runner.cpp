@@ -1,45 +1,22 @@
 #include "command_runner.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ostream>
 
 #include "hook_secret.hpp"
+#include "index_runner.hpp"
 #include "item_source.hpp"
 #include "output_formatter.hpp"
 #include "request_builder.hpp"
+#include "runner_output.hpp"
 #include "watch_runner.hpp"
 
 namespace ropekv::ctl {
 namespace {
-
-bool is_success(unsigned status) { return status >= 200 && status <= 299; }
-
-// A transport failure: no HTTP answer, so the outcome is unknown (exit 3).
-int report_transport(const error& e, std::ostream& err) {
-  bool timed_out = e.code == errc::timeout;
-  err << "error: " << (timed_out ? "timeout" : "unreachable") << ": " << e.message << "\n";
-  return exit_unreachable;
-}
-
-// Errors that are not a router error response: transport (3) or a
-// malformed answer (1).
-int report(const error& e, std::ostream& err) {
-  if (e.code == errc::unavailable || e.code == errc::timeout) return report_transport(e, err);
-  err << "error: " << to_string(e.code) << ": " << e.message << "\n";
-  return exit_failed;
-}
-
-// --json: the body compacted onto one line; a non-JSON body (e.g. a plain
-// text health check) is printed as received.
-void print_json(const std::string& body, std::ostream& out) {
-  if (body.empty()) return;
-  auto compact = compact_json(body);
-  out << (compact ? *compact : body);
-  if (!compact && body.back() == '\n') return;
-  out << "\n";
-}
 
 int run_pages(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {
   const command& cmd = args.cmd;
@@ -50,7 +27,7 @@ int run_pages(const parsed_args& args, const fetch_fn& fetch, std::ostream& out,
     out << format_items(page) << std::flush;  // show progress while --all pages
   };
   auto paged = follow_pages(build_request(cmd), cmd.range.all, fetch, on_page);
-  if (!paged) return report(paged.error(), err);
+  if (!paged) return report_failure(paged.error(), err);
   if (!is_success(paged->last.status)) {
     err << format_error(paged->last.status, paged->last.body) << "\n";
     return exit_failed;
@@ -76,7 +53,7 @@ void show_generated_secret(const parsed_args& args, std::ostream& out, std::ostr
 int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {
   auto reply = fetch(build_request(args.cmd));
   if (!reply) {
-    int code = report(reply.error(), err);
+    int code = report_failure(reply.error(), err);
     // No answer: the hook may have been stored with this secret all the same.
     if (args.cmd.hook.secret_generated && args.cmd.hook.secret)
       err << "the hook may have been stored with secret: " << *args.cmd.hook.secret << "\n";
@@ -101,7 +78,8 @@ int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out
         out << reply->body << (reply->body.back() == '\n' ? "" : "\n");
         return exit_ok;
       }
-      return report(make_error(errc::internal, "router answer is not JSON: " + parsed.error().message), err);
+      return report_failure(
+          make_error(errc::internal, "router answer is not JSON: " + parsed.error().message), err);
     }
     body = std::move(parsed).value();
   }
@@ -113,7 +91,7 @@ int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out
 }  // namespace
 
 int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std::ostream& out,
-                std::ostream& err) {
+                std::ostream& err, const index_wait_env& env) {
   command& cmd = args.cmd;
   if (cmd.kind == command_kind::put) {
     auto item = read_item(cmd.item_arg, in);
@@ -133,6 +111,7 @@ int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std:
   }
   if (cmd.kind == command_kind::query || cmd.kind == command_kind::scan)
     return run_pages(args, fetch, out, err);
+  if (is_index_command(cmd.kind)) return run_index(args, fetch, out, err, env);
   return run_single(args, fetch, out, err);
 }
 
@@ -147,7 +126,9 @@ int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ost
   double seconds = std::min(args.global.timeout_seconds, 365.0 * 24 * 3600);
   auto timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
   http_client client(std::move(endpoint).value(), timeout);
-  return run_command(args, [&client](const api_call& call) { return client.send(call); }, in, out, err);
+  index_wait_env env;
+  env.terminal = isatty(STDERR_FILENO) == 1;
+  return run_command(args, [&client](const api_call& call) { return client.send(call); }, in, out, err, env);
 }
 
 }  // namespace ropekv::ctl

@@ -12,19 +12,22 @@
 //    hint with the cursor when more pages exist;
 //  - exit codes as in cli_parser.hpp: 0 ok, 1 router error, 2 usage or
 //    input error, 3 no answer from the router (unreachable or timed out).
+//  - index subcommands print JSON: see index_runner.hpp;
 //  - hooks put without --secret generates one and prints it once:
 //    `secret: whsec_...` on stdout (on stderr with --json), plus a note on
 //    stderr; nothing when the router refused the hook.
 #include <iosfwd>
 
 #include "cli_parser.hpp"
+#include "index_runner.hpp"
 #include "pager.hpp"
 
 namespace ropekv::ctl {
 
-/// Runs `args` with `fetch` as the transport (tests inject a fake).
+/// Runs `args` with `fetch` as the transport (tests inject a fake), and
+/// `env` for `index create --wait`.
 int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std::ostream& out,
-                std::ostream& err);
+                std::ostream& err, const index_wait_env& env = {});
 
 /// Runs `args` against the real router named by args.global.
 int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ostream& err);

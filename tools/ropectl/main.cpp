@@ -1,7 +1,7 @@
 // ropectl: the RopeKV command-line client. Parses the command line and hands
 // the command to command_runner; see cli_parser.hpp for the grammar and
-// command_runner.hpp and watch_runner.hpp for the output and exit-code
-// contracts.
+// command_runner.hpp, index_runner.hpp and watch_runner.hpp for the output
+// and exit-code contracts.
 #include <unistd.h>
 
 #include <cstdlib>

@@ -155,6 +155,11 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
       return (status == 201 ? "created hook " : "replaced hook ") + cmd.hook_name + "\n";
     case command_kind::hooks_delete: return "deleted hook " + cmd.hook_name + "\n";
     case command_kind::watch: return {};  // streamed by watch_runner
+    case command_kind::index_create:
+    case command_kind::index_get:
+    case command_kind::index_list:
+    case command_kind::index_delete:
+    case command_kind::index_query: return {};  // JSON, printed by index_runner
   }
   return {};
 }

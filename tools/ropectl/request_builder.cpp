@@ -102,6 +102,34 @@ std::string hook_body(const command& cmd) {
   return w.end_object().take();
 }
 
+std::string index_path(const command& cmd) {
+  return table_path(cmd) + "/indexes/" + percent_encode(cmd.index.name);
+}
+
+// The body the router's parse_index_spec reads; type, projection and unique
+// only when given, so that its defaults (string, all, false) apply.
+std::string index_body(const index_options& ix) {
+  net::json_writer w;
+  w.begin_object().field("attribute", ix.attribute);
+  if (ix.type) w.field("type", *ix.type);
+  if (ix.projection) w.field("projection", *ix.projection);
+  if (ix.unique) w.field("unique", true);
+  return w.end_object().take();
+}
+
+std::string index_query_target(const command& cmd) {
+  query_string q;
+  const range_options& r = cmd.range;
+  q.add("eq", cmd.index.eq);
+  q.add("from", r.from);
+  q.add("to", r.to);
+  q.add("limit", r.limit);
+  if (r.reverse) q.add("reverse", "true");
+  for (const auto& token : cmd.index.after) q.add("after", token);  // the router takes it repeated
+  q.add("cursor", r.cursor);
+  return index_path(cmd) + "/items" + q.take();
+}
+
 }  // namespace
 
 api_call build_request(const command& cmd) {
@@ -140,6 +168,11 @@ api_call build_request(const command& cmd) {
     case command_kind::hooks_put: return {"PUT", hook_path(cmd), hook_body(cmd)};
     case command_kind::hooks_get: return {"GET", hook_path(cmd), {}};
     case command_kind::hooks_delete: return {"DELETE", hook_path(cmd), {}};
+    case command_kind::index_create: return {"PUT", index_path(cmd), index_body(cmd.index)};
+    case command_kind::index_get: return {"GET", index_path(cmd), {}};
+    case command_kind::index_list: return {"GET", table_path(cmd) + "/indexes", {}};
+    case command_kind::index_delete: return {"DELETE", index_path(cmd), {}};
+    case command_kind::index_query: return {"GET", index_query_target(cmd), {}};
     case command_kind::watch: break;  // not HTTP: see watch_runner
   }
   return {"GET", "/healthz", {}};

@@ -171,6 +171,14 @@ status index_store::apply_scan_page(const backfill_range& progress, std::span<co
   });
 }
 
+status index_store::add_items_estimated(uint64_t items) {
+  auto& s = *s_;
+  return write(s, [&]() -> status {
+    s.counters.items_estimated += items;
+    return {};
+  });
+}
+
 status index_store::finish_backfill(const pb::FeedToken& position) {
   auto& s = *s_;
   for (const auto& r : s.ranges) {

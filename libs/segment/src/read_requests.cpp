@@ -144,6 +144,10 @@ void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
         for (auto& item : page->items) *r.add_items() = std::move(item);
         r.set_next_cursor(std::move(page->next_cursor));
         r.set_position(position);
+        if (request.snapshot() && request.at_position() == 0) {
+          auto keys = s.store->count_keys(request.start_key(), request.end_key());
+          if (keys) r.set_estimated_items(*keys);
+        }
         return r;
       },
       std::move(cb));

@@ -279,6 +279,21 @@ result<page> segment_store::range(const range_query& q) {
   return key_walk(s, std::move(b), q.reverse, limit, q.read, void_view(*s.parts));
 }
 
+result<uint64_t> segment_store::count_keys(std::string_view start, std::string_view end) {
+  auto& s = *s_;
+  bounds b{std::string(start), std::string(end)};
+  clamp_to_segment(b, s);
+  if (b.empty()) return uint64_t{0};
+  auto q = s.db->prepare(b.hi.empty() ? "SELECT COUNT(DISTINCT key) FROM kv_items WHERE key>=?1"
+                                      : "SELECT COUNT(DISTINCT key) FROM kv_items WHERE key>=?1 AND key<?2");
+  if (!q) return std::move(q).error();
+  q->bind_blob(1, b.lo);
+  if (!b.hi.empty()) q->bind_blob(2, b.hi);
+  auto row = q->step();
+  if (!row) return std::move(row).error();
+  return *row ? q->u64(0) : uint64_t{0};
+}
+
 result<page> segment_store::scan(const scan_query& q) {
   auto& s = *s_;
   if (auto r = check_as_of(s, q.read); !r) return std::move(r).error();

@@ -1,5 +1,5 @@
-// The ropekv-dev executable as a real process: placement, three owners and
-// the router in one process on one data directory. It prints its listening
+// The ropekv-dev executable as a real process: placement, three owners, the
+// router, the notifier and the indexer in one process on one data directory. It prints its listening
 // lines, serves the API, stops cleanly on SIGTERM and keeps its data across
 // a restart on the same directory. Stopped by PID even when a check fails
 // (child_process's destructor).
@@ -50,6 +50,8 @@ uint16_t launch(std::unique_ptr<child_process>& child, const std::string& data_d
   if (ws_port && ws && ws->rfind(ws_prefix, 0) == 0) {
     *ws_port = static_cast<uint16_t>(std::stoi(ws->substr(ws_prefix.size())));
   }
+  auto indexer = child->read_line(5s);
+  EXPECT_EQ(indexer.value_or("").rfind("RopeKV indexer on 127.0.0.1:", 0), 0u) << indexer.value_or("");
   return static_cast<uint16_t>(std::stoi(port));
 }
 
@@ -143,6 +145,69 @@ TEST(dev_process, the_embedded_notifier_streams_writes_over_websocket) {
   beast::error_code ec;
   ws.next_layer().close(ec);
   EXPECT_EQ(child->stop(30s), 0);
+}
+
+/// Repeats `call` until `done(reply)` or 60 s pass; the last reply.
+template <class Call, class Done>
+http_reply until(Call call, Done done) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  http_reply reply = call();
+  while (!done(reply) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+    reply = call();
+  }
+  return reply;
+}
+
+size_t item_count(const http_reply& reply) {
+  auto d = reply.json();
+  return d.IsObject() && d.HasMember("items") && d["items"].IsArray() ? d["items"].Size() : 0;
+}
+
+// The embedded indexer: an index defined on a populated table through the
+// embedded router backfills, turns active, answers a query, and follows a
+// later write.
+TEST(dev_process, the_embedded_indexer_builds_and_answers_an_index) {
+  temp_dir tmp;
+  const auto data_dir = tmp.file("data");
+  std::unique_ptr<child_process> child;
+  uint16_t port = launch(child, data_dir);
+  ASSERT_NE(port, 0);
+  http_client c(port);
+  ASSERT_EQ(until_status(201, [&] { return c.put("/v1/tables/dev_people", R"({"hash_key":"id"})"); }).status,
+            201u);
+  for (auto [id, city] : {std::pair{"p1", "Oslo"}, std::pair{"p2", "Lima"}, std::pair{"p3", "Oslo"}}) {
+    auto put = until_status(200, [&, id = id, city = city] {
+      return c.put(std::string("/v1/tables/dev_people/items/") + id,
+                   std::string(R"({"home":{"city":")") + city + R"("}})");
+    });
+    ASSERT_EQ(put.status, 200u) << put.body;
+  }
+
+  auto created = c.put("/v1/tables/dev_people/indexes/by_city", R"({"attribute":"home.city"})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  auto active = until([&] { return c.get("/v1/tables/dev_people/indexes/by_city"); }, [](const http_reply& r) {
+    auto d = r.json();
+    return d.IsObject() && d.HasMember("state") && std::string(d["state"].GetString()) == "active";
+  });
+  ASSERT_EQ(active.status, 200u) << active.body;
+  ASSERT_NE(active.body.find(R"("state":"active")"), std::string::npos) << active.body;
+
+  const std::string oslo = "/v1/tables/dev_people/indexes/by_city/items?eq=Oslo";
+  auto found = until([&] { return c.get(oslo); }, [](const http_reply& r) { return item_count(r) == 2; });
+  ASSERT_EQ(found.status, 200u) << found.body;
+  EXPECT_EQ(item_count(found), 2u) << found.body;
+  EXPECT_NE(found.body.find(R"("hash_key":"p1")"), std::string::npos) << found.body;
+  EXPECT_NE(found.body.find(R"("hash_key":"p3")"), std::string::npos) << found.body;
+  EXPECT_EQ(found.body.find(R"("hash_key":"p2")"), std::string::npos) << found.body;
+
+  // A write after the backfill reaches the index through the feed.
+  ASSERT_EQ(c.put("/v1/tables/dev_people/items/p4", R"({"home":{"city":"Oslo"}})").status, 200u);
+  auto followed = until([&] { return c.get(oslo); }, [](const http_reply& r) { return item_count(r) == 3; });
+  EXPECT_EQ(item_count(followed), 3u) << followed.body;
+
+  EXPECT_EQ(child->stop(30s), 0) << "no clean exit on SIGTERM";
+  EXPECT_TRUE(std::filesystem::is_directory(data_dir + "/indexer"));
 }
 
 TEST(dev_process, bad_flags_exit_with_code_2) {

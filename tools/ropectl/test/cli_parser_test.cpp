@@ -252,5 +252,109 @@ TEST(cli_parser, help_lists_watch_and_hooks) {
   EXPECT_NE(put.out.find("--secret"), std::string::npos);
 }
 
+TEST(cli_parser, index_subcommands) {
+  command create = parsed({"index", "create", "users", "by_city", "--attribute", "address.city", "--type",
+                           "number", "--projection", "keys", "--unique", "--wait"});
+  EXPECT_EQ(create.kind, command_kind::index_create);
+  EXPECT_EQ(create.table, "users");
+  EXPECT_EQ(create.index.name, "by_city");
+  EXPECT_EQ(create.index.attribute, "address.city");
+  EXPECT_EQ(create.index.type, "number");
+  EXPECT_EQ(create.index.projection, "keys");
+  EXPECT_TRUE(create.index.unique);
+  EXPECT_TRUE(create.index.wait);
+  command minimal = parsed({"index", "create", "users", "by_city", "--attribute", "city"});
+  EXPECT_EQ(minimal.index.type, std::nullopt);  // the router's defaults apply
+  EXPECT_EQ(minimal.index.projection, std::nullopt);
+  EXPECT_FALSE(minimal.index.unique);
+  EXPECT_FALSE(minimal.index.wait);
+
+  command list = parsed({"index", "list", "users"});
+  EXPECT_EQ(list.kind, command_kind::index_list);
+  EXPECT_EQ(list.table, "users");
+  EXPECT_EQ(parsed({"index", "get", "users", "by_city"}).kind, command_kind::index_get);
+  command del = parsed({"index", "delete", "users", "by_city"});
+  EXPECT_EQ(del.kind, command_kind::index_delete);
+  EXPECT_EQ(del.index.name, "by_city");
+
+  command eq = parsed({"index", "query", "users", "by_city", "--eq", "Oslo", "--after", "T1,T2", "--after",
+                       "T3", "--limit", "1000", "--cursor", "C", "--all", "--json"});
+  EXPECT_EQ(eq.kind, command_kind::index_query);
+  EXPECT_EQ(eq.index.eq, "Oslo");
+  EXPECT_EQ(eq.index.after, (std::vector<std::string>{"T1", "T2", "T3"}));
+  EXPECT_EQ(eq.range.limit, 1000u);
+  EXPECT_EQ(eq.range.cursor, "C");
+  EXPECT_TRUE(eq.range.all);
+  command range = parsed({"index", "query", "users", "by_city", "--from", "A", "--to", "M", "--reverse"});
+  EXPECT_EQ(range.index.eq, std::nullopt);
+  EXPECT_EQ(range.range.from, "A");
+  EXPECT_EQ(range.range.to, "M");
+  EXPECT_TRUE(range.range.reverse);
+  EXPECT_TRUE(range.index.after.empty());
+  EXPECT_EQ(parsed({"index", "query", "users", "by_city", "--to", "M"}).range.from, std::nullopt);
+  command first = parsed({"index", "query", "--after", "T1", "users", "by_city"});
+  EXPECT_EQ(first.table, "users");
+  EXPECT_EQ(first.index.name, "by_city");
+  EXPECT_EQ(first.index.after, (std::vector<std::string>{"T1"}));
+}
+
+TEST(cli_parser, index_usage_errors_exit_2) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"index"},
+      {"index", "create", "users", "by_city"},                                   // --attribute missing
+      {"index", "create", "users", "--attribute", "a"},                          // name missing
+      {"index", "create", "users", "by_city", "--attribute", "a", "--type", "bool"},
+      {"index", "create", "users", "by_city", "--attribute", "a", "--projection", "some"},
+      {"index", "create", "users", "by_city", "--attribute", "a", "--unique=maybe"},
+      {"index", "list"},
+      {"index", "get", "users"},
+      {"index", "delete", "users"},
+      {"index", "query", "users"},
+      {"index", "query", "users", "by_city", "--eq", "a", "--from", "b"},        // exclusive
+      {"index", "query", "users", "by_city", "--eq", "a", "--to", "b"},
+      {"index", "query", "users", "by_city", "--limit", "0"},
+      {"index", "query", "users", "by_city", "--limit", "1001"},
+      {"index", "query", "users", "by_city", "--after", ""},
+      {"index", "query", "users", "by_city", "--after", "T1,,T2"},
+      {"index", "query", "users", "by_city", "--after", "T1,"},
+      {"index", "query", "users", "by_city", "--after"},                       // token missing
+      {"index", "query", "users", "by_city", "--wait"},                         // create only
+      {"index", "get", "users", "by_city", "--eq", "a"},                        // query only
+  };
+  for (const auto& args : bad) {
+    auto out = run(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_FALSE(out.args.has_value()) << joined;
+    EXPECT_EQ(out.exit_code, exit_usage) << joined;
+    EXPECT_FALSE(out.err.empty()) << joined;
+  }
+}
+
+TEST(cli_parser, split_write_tokens) {
+  using tokens = std::vector<std::string>;
+  EXPECT_EQ(split_write_tokens({}).value(), tokens{});
+  EXPECT_EQ(split_write_tokens({"T1"}).value(), tokens{"T1"});
+  EXPECT_EQ(split_write_tokens({"T1,T-2_x", "T3"}).value(), (tokens{"T1", "T-2_x", "T3"}));
+  for (const tokens& bad : {tokens{""}, tokens{"T1,,T2"}, tokens{"T1,"}, tokens{",T1"}, tokens{"T1", ""}}) {
+    auto r = split_write_tokens(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, errc::invalid_argument);
+  }
+  auto usage = run({"index", "query", "users", "by_city", "--after", "T1,,T2"});
+  EXPECT_EQ(usage.err, "error: usage: --after: empty write token in 'T1,,T2'\n");
+}
+
+TEST(cli_parser, help_lists_index) {
+  auto top = run({"--help"});
+  EXPECT_NE(top.out.find("index"), std::string::npos);
+  auto create = run({"index", "create", "--help"});
+  EXPECT_EQ(create.exit_code, exit_ok);
+  EXPECT_NE(create.out.find("--wait"), std::string::npos);
+  EXPECT_NE(create.out.find("--projection"), std::string::npos);
+  auto query = run({"index", "query", "--help"});
+  EXPECT_NE(query.out.find("--after"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ropekv::ctl

@@ -3,6 +3,8 @@
 // libs/net's parse_request to check that the router reads what was meant.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "request_builder.hpp"
 #include "ropekv/net/api_router.hpp"
 
@@ -203,6 +205,66 @@ TEST(request_builder, hooks) {
   other.kind = command_kind::hooks_delete;
   EXPECT_EQ(build_request(other), (api_call{"DELETE", "/v1/hooks/ship", ""}));
   EXPECT_EQ(parsed(build_request(other)).kind, net::api_kind::delete_hook);
+}
+
+TEST(request_builder, indexes) {
+  command create = make(command_kind::index_create);
+  create.index.name = "by_city";
+  create.index.attribute = "address.city";
+  EXPECT_EQ(build_request(create),
+            (api_call{"PUT", "/v1/tables/users/indexes/by_city", R"({"attribute":"address.city"})"}));
+  create.index.type = "number";
+  create.index.projection = "keys";
+  create.index.unique = true;
+  api_call full = build_request(create);
+  EXPECT_EQ(full.body, R"({"attribute":"address.city","type":"number","projection":"keys","unique":true})");
+  auto put = parsed(full);
+  EXPECT_EQ(put.kind, net::api_kind::put_index);
+  EXPECT_EQ(put.table, "users");
+  EXPECT_EQ(put.name, "by_city");
+
+  command list = make(command_kind::index_list);
+  EXPECT_EQ(build_request(list), (api_call{"GET", "/v1/tables/users/indexes", ""}));
+  EXPECT_EQ(parsed(build_request(list)).kind, net::api_kind::list_indexes);
+  for (auto [kind, method, api] : {std::tuple{command_kind::index_get, "GET", net::api_kind::get_index},
+                                   std::tuple{command_kind::index_delete, "DELETE", net::api_kind::delete_index}}) {
+    command c = make(kind);
+    c.index.name = "by_city";
+    EXPECT_EQ(build_request(c), (api_call{method, "/v1/tables/users/indexes/by_city", ""}));
+    EXPECT_EQ(parsed(build_request(c)).kind, api);
+  }
+}
+
+TEST(request_builder, index_query_parameters_read_back_by_the_router) {
+  command q = make(command_kind::index_query);
+  q.index.name = "by_city";
+  q.index.eq = "S\xc3\xa3o Paulo/+";
+  q.index.after = {"T1", "T-2_x"};
+  q.range.limit = 50;
+  q.range.cursor = "Q2_x";
+  api_call call = build_request(q);
+  EXPECT_EQ(call.target,
+            "/v1/tables/users/indexes/by_city/items?eq=S%C3%A3o%20Paulo%2F%2B&limit=50&after=T1&after=T-2_x"
+            "&cursor=Q2_x");
+  auto req = parsed(call);
+  EXPECT_EQ(req.kind, net::api_kind::index_query);
+  EXPECT_EQ(req.name, "by_city");
+  EXPECT_EQ(req.params.eq, q.index.eq);
+  EXPECT_EQ(req.params.after, q.index.after);
+  EXPECT_EQ(req.params.limit, 50u);
+  EXPECT_EQ(req.params.cursor, "Q2_x");
+
+  command r = make(command_kind::index_query);
+  r.index.name = "by_age";
+  r.range.from = "10";
+  r.range.to = "9";  // compared as numbers by the router, once it knows the type
+  r.range.reverse = true;
+  auto range = parsed(build_request(r));
+  EXPECT_EQ(range.params.from, "10");
+  EXPECT_EQ(range.params.to, "9");
+  EXPECT_TRUE(range.params.reverse);
+  EXPECT_EQ(with_cursor(build_request(r), "C").target,
+            "/v1/tables/users/indexes/by_age/items?from=10&to=9&reverse=true&cursor=C");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // CLI (arguments, wire format, output, exit codes), not the store.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 
@@ -267,6 +268,53 @@ TEST_F(ropectl_process_test, watch_against_a_server_that_refuses_the_upgrade_exi
   auto reqs = requests();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target, "/v1/ws");
+}
+
+// index create --wait against a router whose index backfills over three
+// polls: progress lines on stderr (a pipe: one per change), the active
+// index on stdout, exit 0; then a refused definition exits 1.
+TEST_F(ropectl_process_test, index_create_wait_shows_progress_until_active) {
+  auto index = [](const std::string& state, const std::string& backfill) {
+    return R"({"name":"by_city","table":"users","id":2,"attribute":"city","type":"string","projection":"all",)"
+           R"("unique":false,"created_ms":1700000000000,"state":")" + state + "\"" + backfill +
+           R"(,"lag_ms":0,"entries":5,"unique_violations":0,"replicas":[{"indexer":1,"state":")" + state + R"("}]})";
+  };
+  std::atomic<int> gets{0};
+  answer([&](const net::http_request& req) {
+    if (req.method_name == "PUT") return json_reply(201, index("backfilling", R"(,"backfill":{"items_done":0,"items_estimated":5,"items_per_s":0})"));
+    switch (gets++) {
+      case 0: return json_reply(200, index("backfilling", R"(,"backfill":{"items_done":2,"items_estimated":5,"items_per_s":8})"));
+      case 1: return json_reply(200, index("backfilling", R"(,"backfill":{"items_done":2,"items_estimated":5,"items_per_s":4})"));
+      default: return json_reply(200, index("active", ""));
+    }
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto r = ropectl({"index", "create", "users", "by_city", "--attribute", "city", "--wait"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, index("active", "") + "\n");
+  EXPECT_EQ(r.err,
+            "by_city  backfilling  [------------------------]    0%  0/5 items\n"
+            "by_city  backfilling  [#########---------------]   40%  2/5 items  8 items/s  ETA 1s\n"
+            "by_city  active  5 entries\n");
+  EXPECT_GE(took, 3 * 250ms);  // polled at the stated interval, not in a busy loop
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0].method, "PUT");
+  EXPECT_EQ(reqs[0].target, "/v1/tables/users/indexes/by_city");
+  EXPECT_EQ(reqs[0].body, R"({"attribute":"city"})");
+  for (size_t i = 1; i < reqs.size(); ++i) {
+    EXPECT_EQ(reqs[i].method, "GET");
+    EXPECT_EQ(reqs[i].target, "/v1/tables/users/indexes/by_city");
+  }
+
+  answer([](const net::http_request&) {
+    return json_reply(409, R"({"error":{"code":"already_exists","message":"index by_city exists with another definition"}})");
+  });
+  auto refused = ropectl({"index", "create", "users", "by_city", "--attribute", "zip", "--wait"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err, "error: already_exists: index by_city exists with another definition\n");
 }
 
 }  // namespace

@@ -94,6 +94,9 @@ class index_store {
   /// order) and the estimate; counts a rebuild when rows existed before.
   status begin_backfill(std::span<const backfill_range> ranges, uint64_t items_estimated);
   std::vector<backfill_range> backfill_ranges() const;
+  /// Adds to the estimate of the items the backfill will scan (each range's
+  /// first page brings its segment's count).
+  status add_items_estimated(uint64_t items);
   /// Replaces the range starting at ranges[i].start... : the ranges whose
   /// start lies in [replaced.start, replaced.end) are replaced by `with`
   /// (a split of a range mid-scan: its rest continues on the new segments

@@ -117,6 +117,11 @@ class segment_store {
   /// for tests, diagnostics and split. as_of 0: latest.
   result<partition_info> recount_partition(uint32_t table, uint16_t partition, uint64_t as_of = 0);
 
+  /// Distinct keys stored in [start, end) (end "": +infinity), deleted
+  /// ones whose history is still kept included: an estimate of the items
+  /// there for progress reports. O(keys in the range).
+  result<uint64_t> count_keys(std::string_view start, std::string_view end);
+
   /// Change events with position > `position`, in position order. Events
   /// of versions voided by a rollback may vanish at compaction (the
   /// CHANGE_ROLLBACK event stays). errc::version_gone when compaction

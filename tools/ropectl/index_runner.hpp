@@ -1,0 +1,40 @@
+#pragma once
+// index_runner: the `index` subcommands (global secondary indexes) against
+// the router, through the same fetch function as command_runner.
+//
+// Output contract (on top of command_runner.hpp's; scripts rely on it):
+//  - stdout: the router's JSON, compacted onto one line, for create, get,
+//    list, delete and a query page; `index query --all` prints each item
+//    object of every page on its own line (with --json: each page);
+//  - `index create --wait`: after the PUT, GET every index_poll_interval
+//    until "state" is "active", showing progress_display's lines on
+//    stderr, then prints the last GET's JSON on stdout. No deadline of
+//    its own: ctrl-c ends it (the index stays defined);
+//  - stderr: `error: CODE: message`; exit 1 when the router answers with
+//    an error (also while waiting: e.g. the index was deleted), 3 when it
+//    does not answer.
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+
+#include "cli_parser.hpp"
+#include "pager.hpp"
+
+namespace ropekv::ctl {
+
+inline constexpr std::chrono::milliseconds index_poll_interval{250};
+
+/// What `create --wait` needs from its surroundings; tests replace both.
+struct index_wait_env {
+  bool terminal = false;  // stderr is a terminal: redraw the progress line in place
+  std::function<void(std::chrono::milliseconds)> sleep;  // empty: std::this_thread::sleep_for
+};
+
+/// True for the index_* kinds.
+bool is_index_command(command_kind kind);
+
+/// Runs an index_* command in `args` with `fetch` as the transport.
+int run_index(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err,
+              const index_wait_env& env = {});
+
+}  // namespace ropekv::ctl
