@@ -41,13 +41,13 @@ asio::awaitable<void> run_backfill(const bench_spec& spec, write_control& ctl, b
   }
   http_session s(ex, spec.host, spec.port);
   const index_def* def = find_index(spec.index);
-  const std::string path = "/v1/tables/" + spec.backfill_table + "/indexes/" + spec.index;
+  const std::string path = "/v1/tables/" + spec.backfill_table + "/indexes/" + spec.index_name;
   log.put_sent_ns = now_ns();
   auto created = co_await s.call("PUT", path, index_spec_body(*def, spec.projection));
   log.created_ns = now_ns();
   log.put_status = created.status;
   if (created.status != 201 && created.status != 200) {
-    log.failure = "creating index " + spec.index + ": " + created.describe();
+    log.failure = "creating index " + spec.index_name + ": " + created.describe();
     ctl.stop = true;
     co_return;
   }
@@ -80,7 +80,7 @@ asio::awaitable<void> run_backfill(const bench_spec& spec, write_control& ctl, b
       break;
     }
     if (t - log.created_ns > timeout_ns) {
-      log.failure = "index " + spec.index + " not active within " + std::to_string(spec.backfill_timeout_s) + " s";
+      log.failure = "index " + spec.index_name + " not active within " + std::to_string(spec.backfill_timeout_s) + " s";
       break;
     }
     timer.expires_after(std::chrono::microseconds(static_cast<int64_t>(spec.sample_ms * 1000)));

@@ -27,7 +27,7 @@ progress_verdict check_progress(const std::vector<progress_sample>& samples) {
     if (any && s.items_done < v.max_items_done) ++v.decreases;
     v.max_items_done = std::max(v.max_items_done, s.items_done);
     any = true;
-    rates.push_back(s.items_per_s);
+    if (s.items_per_s > 0) rates.push_back(s.items_per_s);
   }
   v.monotonic = v.decreases == 0;
   if (!rates.empty()) {

@@ -46,7 +46,7 @@ struct progress_verdict {
   uint64_t decreases = 0;      // a backfilling sample with fewer items_done than an earlier one
   uint64_t max_items_done = 0;
   bool monotonic = true;       // decreases == 0
-  double median_items_per_s = 0;  // of the indexer's own figure, backfilling samples
+  double median_items_per_s = 0;  // of the indexer's own figure, backfilling samples that have one (> 0)
 };
 
 /// items_done must never shrink across the backfilling samples, in order.

@@ -13,7 +13,8 @@ const char* const usage_text = R"(ropekv-index-bench: secondary-index benchmark 
   --mode M                 put | preload | get | query | backfill
   --host 127.0.0.1 --port P   the router
   --table T                table written (put, backfill) or read (get, query, preload)
-  --connections N          closed loop, one request in flight each (default 50)
+  --connections N          closed loop, one request in flight each (default 50;
+                           backfill: 0 builds the index with no foreground load)
   --duration S             timed part (backfill: the baseline before the index; default 4)
   --warmup S               before it: answers checked, not timed (default 1)
   --value-bytes N          item size (default 256)
@@ -23,9 +24,12 @@ const char* const usage_text = R"(ropekv-index-bench: secondary-index benchmark 
   --consistency C          get: strong | eventual (default: the router's)
   --index NAME             query: the index; backfill: the index to create
                            (by_email by_user by_city by_age by_status)
+  --index-name NAME        backfill: the created index's name (default: --index)
   --probe a,b,...          put: lag probe polling these indexes in turn (eq=, no after=)
   --probe-timeout S        a probe not seen by then fails the run (default 60)
   --probe-pause-ms MS      between probes (default 5)
+  --probe-pollers N        connections polling for each probe, their sends spread
+                           over a query round trip (default 2)
   --backfill-table T       backfill: the populated table to index
   --projection P           backfill: keys | all (default all)
   --backfill-timeout S     backfill: the index must be active by then (default 600)
@@ -79,6 +83,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
   s.batch = static_cast<unsigned>(num("batch", s.batch));
   s.consistency = take("consistency", "");
   s.index = take("index", "");
+  s.index_name = take("index-name", s.index);
   for (std::string list = take("probe", ""); !list.empty();) {
     auto comma = list.find(',');
     s.probe_indexes.push_back(list.substr(0, comma));
@@ -86,6 +91,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
   }
   s.probe_timeout_s = num("probe-timeout", s.probe_timeout_s);
   s.probe_pause_ms = num("probe-pause-ms", s.probe_pause_ms);
+  s.probe_pollers = static_cast<unsigned>(num("probe-pollers", s.probe_pollers));
   s.backfill_table = take("backfill-table", "");
   s.projection = take("projection", s.projection);
   s.backfill_timeout_s = num("backfill-timeout", s.backfill_timeout_s);
@@ -98,7 +104,8 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
     throw std::invalid_argument("--mode must be put, preload, get, query or backfill");
   if (s.port == 0) throw std::invalid_argument("--port is required");
   if (s.table.empty()) throw std::invalid_argument("--table is required");
-  if (s.connections == 0) throw std::invalid_argument("--connections must be positive");
+  if (s.connections == 0 && s.mode != "backfill")
+    throw std::invalid_argument("--connections must be positive (0 only with backfill: no foreground load)");
   if ((s.mode == "put" || s.mode == "get" || s.mode == "query") && s.duration_s <= 0)
     throw std::invalid_argument("--duration must be positive");
   if ((s.mode == "preload" || s.mode == "get" || s.mode == "query") && s.items == 0)
@@ -108,10 +115,13 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
     if (!find_index(name)) throw std::invalid_argument("--probe: unknown index " + name);
   if ((s.mode == "query" || s.mode == "backfill") && !find_index(s.index))
     throw std::invalid_argument("--index must be one of by_email by_user by_city by_age by_status");
+  if (s.mode == "query" && preload_eq_template(*find_index(s.index)).empty())
+    throw std::invalid_argument("--mode query needs an index with one item per value (by_email, by_user)");
   if (s.mode == "backfill" && s.backfill_table.empty()) throw std::invalid_argument("--backfill-table is required");
   if (s.projection != "all" && s.projection != "keys") throw std::invalid_argument("--projection must be keys or all");
   if (!s.consistency.empty() && s.consistency != "strong" && s.consistency != "eventual")
     throw std::invalid_argument("--consistency must be strong or eventual");
+  if (s.probe_pollers == 0 || s.probe_pollers > 64) throw std::invalid_argument("--probe-pollers must be 1..64");
   if (s.sample_ms <= 0) throw std::invalid_argument("--sample-ms must be positive");
   if (s.key_prefix.empty())
     s.key_prefix = "ixb" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -19,6 +19,7 @@ std::atomic<uint64_t> next_id{1};
 constexpr std::chrono::milliseconds min_backoff{20};
 constexpr std::chrono::milliseconds max_backoff{1'000};
 constexpr uint64_t replan_timer = 0;
+constexpr std::chrono::seconds leader_retry_after{2};
 
 std::chrono::milliseconds backoff(unsigned failures) {
   auto d = min_backoff * (1u << std::min(failures, 6u));
@@ -110,6 +111,9 @@ void segment_feed::issue(uint64_t segment) {
   if (it == slots_.end() || failed_) return;
   slot& s = it->second;
   if (s.in_flight || (paused_ && s.probed)) return;
+  // A newer rope (pushed by placement) may name another leader or other
+  // replicas: re-plan first, which issues this slot's read again.
+  if (!refreshing_ && client_.cluster->routes.load()->version() != rope_version_) return replan();
   if (s.segment.replicas.empty()) return schedule(segment, backoff(++s.failures));
   // The leader last (feeds should not load it) or first (it has each
   // commit a round before its followers).
@@ -117,7 +121,16 @@ void segment_feed::issue(uint64_t segment) {
   std::stable_partition(order.begin(), order.end(), [&](node_id n) {
     return settings_.leader_first ? n == s.segment.leader_hint : n != s.segment.leader_hint;
   });
-  node_id node = order[s.replica_turn % order.size()];
+  // A leader-first feed moved off the leader by a failure goes back to it
+  // once failures stop: a follower learns each commit a heartbeat later.
+  size_t turn = s.replica_turn;
+  if (settings_.leader_first && std::chrono::steady_clock::now() - s.last_failure > leader_retry_after) turn = 0;
+  node_id node = order[turn % order.size()];
+  if (node != s.reading_from) {
+    spdlog::debug("event=feed_replica table={} segment={} node={} leader_hint={}", table_, segment, node.value,
+                  s.segment.leader_hint.value);
+    s.reading_from = node;
+  }
   auto snap = client_.cluster->routes.load();
   std::string address = snap->address_of(node);
   s.in_flight = true;
@@ -231,6 +244,7 @@ void segment_feed::on_call_failed(uint64_t segment, uint64_t generation, const s
   s.in_flight = false;
   ++s.replica_turn;
   ++s.failures;
+  s.last_failure = std::chrono::steady_clock::now();
   if (s.failures == 3) {
     spdlog::warn("event=feed_read_failing table={} segment={} failures={} why=\"{}\"", table_, segment,
                  s.failures, why);

@@ -118,6 +118,8 @@ class segment_feed {
     bool in_flight = false;
     bool probed = false;          // from_now: the last position is known
     size_t replica_turn = 0;      // which replica the next call goes to
+    std::chrono::steady_clock::time_point last_failure{};
+    node_id reading_from;         // the replica of the last call (for the log)
     unsigned failures = 0;
     uint64_t generation = 0;      // replies of an older generation are ignored
   };

@@ -33,7 +33,7 @@ TEST(index_bench_progress, any_shrinking_items_done_is_a_decrease) {
   EXPECT_EQ(v.samples, 5u);
   EXPECT_EQ(v.backfilling, 3u);
   EXPECT_EQ(v.max_items_done, 500u);
-  EXPECT_DOUBLE_EQ(v.median_items_per_s, 10);
+  EXPECT_DOUBLE_EQ(v.median_items_per_s, 20);  // of 10 and 30: the sample without a figure is left out
   add("backfilling", 499);
   v = check_progress(s);
   EXPECT_FALSE(v.monotonic);
