@@ -13,7 +13,7 @@ def reps: map(.rep) | unique;
 def rate_of($s; f): scen($s) | med(f);
 # Per repetition a / b for two scenarios (same rep), then those ratios.
 def per_rep_ratios($runs; $a; $b; f):
-  [ $runs | reps[] as $rep
+  [ $runs | scen($b) | reps[] as $rep
     | div(($runs | scen($a) | map(select(.rep == $rep)) | med(f));
           ($runs | scen($b) | map(select(.rep == $rep)) | med(f))) | r(1000) ];
 def puts($s):

@@ -51,7 +51,12 @@ void range_scanner::resume_after(std::chrono::milliseconds delay) {
 
 void range_scanner::next() {
   if (failed_ || in_flight_ || paused_) return;
-  auto it = std::find_if(ranges_.begin(), ranges_.end(), [](const scan_range& r) { return !r.done; });
+  // Ranges not started first: each first page fixes the range's position
+  // and brings its item estimate, so a backfill's total is known early and
+  // its positions are close together.
+  auto it = std::find_if(ranges_.begin(), ranges_.end(), [](const scan_range& r) { return !r.done && r.position == 0; });
+  if (it == ranges_.end())
+    it = std::find_if(ranges_.begin(), ranges_.end(), [](const scan_range& r) { return !r.done; });
   if (it == ranges_.end()) {
     if (callbacks_.on_done) callbacks_.on_done();
     return;

@@ -10,7 +10,9 @@
 // split child keeps its parent's rows with their positions, and a replica
 // that has not applied the position yet answers unavailable (retried).
 //
-// Pages go to followers first (spare the leader), one request at a time
+// Every range's first page is read before any second page (the totals and
+// positions of a backfill are known early). Pages go to followers first
+// (spare the leader), one request at a time
 // per scanner (a backfill must not crowd out foreground traffic; the owner
 // paces further with `pause`). A range whose segment split or moved
 // (wrong_segment) is re-planned on a newer rope: it is cut at the new

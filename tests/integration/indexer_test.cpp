@@ -138,6 +138,27 @@ TEST_F(indexer_suite, numbers_sort_numerically_strings_by_bytes_and_other_types_
   EXPECT_TRUE(listed) << c().get("/v1/tables").body;
 }
 
+TEST_F(indexer_suite, a_unique_index_reports_values_held_by_more_than_one_item) {
+  ASSERT_TRUE(cluster_->create_table("accounts", R"({"hash_key":"id"})"));
+  ASSERT_TRUE(create_index("accounts", "by_email", R"({"attribute":"email","unique":true,"projection":"keys"})"));
+  put("accounts", "a1", R"({"email":"x@example.com"})");
+  put("accounts", "a2", R"({"email":"y@example.com"})");
+  put("accounts", "a3", R"({"email":"x@example.com"})");  // the violation
+  auto violations = [&] {
+    auto d = c().get("/v1/tables/accounts/indexes/by_email").json();
+    return d.HasMember("unique_violations") ? d["unique_violations"].GetUint64() : 99;
+  };
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (violations() != 1 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(violations(), 1u);
+  auto holders = keys_of("accounts", "by_email", "eq=x@example.com");  // rope order: by key hash
+  EXPECT_EQ(std::set<std::string>(holders.begin(), holders.end()), (std::set<std::string>{"a1", "a3"}));
+  put("accounts", "a3", R"({"email":"z@example.com"})");  // resolved
+  until = std::chrono::steady_clock::now() + 20s;
+  while (violations() != 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(violations(), 0u);
+}
+
 TEST_F(indexer_suite, bad_input_gets_typed_errors) {
   ASSERT_TRUE(create_index("people", "by_age2", R"({"attribute":"age","type":"number"})"));
   auto code = [&](const http_reply& r) { return r.json()["error"]["code"].GetString(); };
