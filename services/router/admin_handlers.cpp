@@ -31,6 +31,19 @@ net::http_error typed_error_of(const pb::Status& status) {
   return err;
 }
 
+// An index definition's refusal names its member ("bad_type: ..."): that
+// is the code the client sees (400 bad_attribute, bad_type, ...).
+net::http_error spec_error(const ropekv::error& e) {
+  auto err = net::http_error::from(e);
+  auto colon = e.message.find(": ");
+  if (colon != std::string::npos && e.message.compare(0, 4, "bad_") == 0 &&
+      e.message.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == colon) {
+    err.code = e.message.substr(0, colon);
+    err.message = e.message.substr(colon + 2);
+  }
+  return err;
+}
+
 template <class Reply, class Status, class Render, class... Ts>
 void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&... msg) {
   rt.self()
@@ -93,7 +106,7 @@ void handle_admin(request_runtime& rt) {
       const auto* body = std::get_if<net::json_object_text>(&req.body);
       if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "index body missing"));
       auto spec = index::parse_index_spec(body->json, req.table, req.name);
-      if (!spec) return rt.fail(net::http_error::from(spec.error()));
+      if (!spec) return rt.fail(spec_error(spec.error()));
       pb::PutIndexRequest put;
       *put.mutable_spec() = std::move(*spec);
       auto created = [](const pb::IndexReply& r) { return r.created() ? 201u : 200u; };
