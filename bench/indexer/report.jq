@@ -20,7 +20,8 @@ def puts($s):
   scen($s) | { writes_per_s: (med(.writes_per_s) | r(1)), latency_p50_ms: (med(.latency_ms.p50) | r(1000)),
                latency_p99_ms: (med(.latency_ms.p99) | r(1000)), per_rep: map(.writes_per_s | r(1)),
                indexer_cpu_share: (med(.cpu_shares.indexer) | r(1000)),
-               owners_cpu_share: (med(.cpu_shares.owners) | r(1000)), runs: length };
+               owners_cpu_share: (med(.cpu_shares.owners) | r(1000)),
+               other_cpu_share: (med(.cpu_shares.other) | r(1000)), runs: length };
 def lag($s):
   scen($s) | { lag_p50_ms: (med(.probe.lag_ms.p50) | r(1000)), lag_p99_ms: (med(.probe.lag_ms.p99) | r(1000)),
                lag_max_ms: (map(.probe.lag_ms.max) | max | r(1000)),
@@ -34,11 +35,12 @@ def lag($s):
                  [ .[0].probe.indexes[] as $ix | { key: $ix, value: (med(.probe.per_index_lag_ms[$ix].p50) | r(1000)) } ]
                  | from_entries else null end),
                writes_per_s: (med(.writes_per_s) | r(1)), indexer_cpu_share: (med(.cpu_shares.indexer) | r(1000)),
-               runs: length };
+               other_cpu_share: (med(.cpu_shares.other) | r(1000)), runs: length };
 def reads($s):
   scen($s) | { req_per_s: (med(.req_per_s) | r(1)), latency_p50_ms: (med(.latency_ms.p50) | r(1000)),
                latency_p99_ms: (med(.latency_ms.p99) | r(1000)), per_rep: map(.req_per_s | r(1)),
-               indexer_cpu_share: (med(.cpu_shares.indexer) | r(1000)), runs: length };
+               indexer_cpu_share: (med(.cpu_shares.indexer) | r(1000)),
+               other_cpu_share: (med(.cpu_shares.other) | r(1000)), runs: length };
 
 . as $runs
 | ($runs | rate_of("put_ix0"; .writes_per_s)) as $w0
@@ -78,6 +80,7 @@ def reads($s):
       items: $items, backfill_rate: $backfill_rate,
       baseline_writes_per_s: ($bf | med(.baseline.writes_per_s) | r(1)),
       during_writes_per_s: ($bf | med(.during.writes_per_s) | r(1)),
+      other_cpu_share: ($bf | med(.cpu_shares.other) | r(1000)),
       during_p99_ms: ($bf | med(.during.latency_ms.p99) | r(1000)),
       baseline_p99_ms: ($bf | med(.baseline.latency_ms.p99) | r(1000)),
       ratio: ($bf_ratio | r(1000)), ratio_per_rep: ($bf | map(.ratio | r(1000))),
@@ -93,6 +96,12 @@ def reads($s):
                                          duration_s: ($setup_bf.backfill.duration_s | r(1000)),
                                          items_per_s: ($setup_bf.backfill.items_per_s | r(1)),
                                          progress_monotonic: $setup_bf.backfill.progress.monotonic } else null end) },
+    interference: {
+      what: "CPU (1.0 = one core) used during each run by processes other than this cluster and its client: /proc/stat busy time minus ours; host \($host)",
+      other_cpu_share_median: ($runs | map(select(.rep != "setup")) | med(.cpu_shares.other) | r(1000)),
+      other_cpu_share_max: ($runs | map(select(.rep != "setup") | .cpu_shares.other) | max | r(1000)),
+      disturbed_runs: [ $runs[] | select(.rep != "setup" and (.cpu_shares.other // 0) >= 0.25)
+                        | "\(.scenario)/rep\(.rep): \(.cpu_shares.other)" ] },
     preload: ($runs | scen("preload") | .[0] | if . then { items, seconds: (.seconds | r(1000)), items_per_s: (.items_per_s | r(1)) } else null end),
     goals: [
       { goal: "5 indexes cost < 20 % of write throughput (ratio > 0.8)", value: ($ratio5 | r(1000)),

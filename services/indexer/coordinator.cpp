@@ -1,12 +1,12 @@
 #include "coordinator.hpp"
 
 #include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
 #include <spdlog/spdlog.h>
 
 #include <map>
 
 #include "index_builder.hpp"
+#include "placement_session.hpp"
 
 namespace ropekv::indexer {
 namespace {
@@ -19,12 +19,8 @@ struct held_index {
 
 struct coordinator_state {
   std::shared_ptr<indexer_shared> shared;
-  coordinator_config config;
   std::string address;  // own CAF endpoint
-  net::placement_actor placement;
-  bool connecting = false;
-  bool registering = false;
-  bool registered = false;
+  feed::placement_session placement;
   std::map<uint32_t, held_index> held;  // by index id
   static inline const char* name = "ropekv.indexer.coordinator";
 };
@@ -38,99 +34,45 @@ pb::IndexQueryReply not_held(uint32_t index) {
   return r;
 }
 
-void register_indexer(coordinator_actor* self) {
-  auto& st = self->state;
-  if (st.registering || !st.placement) return;
-  st.registering = true;
-  pb::RegisterIndexer req;
-  req.mutable_indexer()->set_id(st.shared->indexer_id.load());
-  req.mutable_indexer()->set_address(st.address);
-  self->request(st.placement, st.shared->cluster->options.admin_timeout, std::move(req),
-                caf::actor_cast<net::rope_subscriber>(self))
-      .then(
-          [self](pb::RegisterIndexerReply& reply) {
-            auto& st = self->state;
-            st.registering = false;
-            if (reply.status().error_code() != 0) {
-              spdlog::warn("event=register_refused error=\"{}\"", reply.status().message());
-              return;
-            }
-            uint64_t before = st.shared->indexer_id.exchange(reply.indexer_id());
-            st.registered = true;
-            if (before != reply.indexer_id()) {
-              spdlog::info("event=registered indexer={} address={}", reply.indexer_id(), st.address);
-              // Kept across restarts: placement gives a returning indexer its
-              // indexes back (and their files are still here).
-              if (auto saved = save_indexer_id(st.shared->options, reply.indexer_id()); !saved)
-                spdlog::warn("event=indexer_id_not_saved error=\"{}\"", saved.error().message);
-            }
-          },
-          [self](caf::error& err) {
-            self->state.registering = false;
-            spdlog::warn("event=register_failed error=\"{}\"", caf::to_string(err));
-          });
-}
+/// What the placement session asks of the coordinator.
+struct indexer_role {
+  coordinator_actor* self;
+  using register_reply = pb::RegisterIndexerReply;
 
-void connect(coordinator_actor* self) {
-  auto& st = self->state;
-  if (st.placement || st.connecting) return;
-  if (st.config.placement_handle) {
-    st.placement = *st.config.placement_handle;
-    self->monitor(st.placement);
-    return register_indexer(self);
+  pb::RegisterIndexer register_request() const {
+    pb::RegisterIndexer req;
+    req.mutable_indexer()->set_id(self->state.shared->indexer_id.load());
+    req.mutable_indexer()->set_address(self->state.address);
+    return req;
   }
-  std::string host;
-  uint16_t port = 0;
-  if (!router::split_address(st.config.placement_address, host, port)) {
-    spdlog::error("event=bad_placement_address address={}", st.config.placement_address);
-    return;
-  }
-  st.connecting = true;
-  auto mm = self->home_system().middleman().actor_handle();
-  self->request(mm, st.shared->cluster->options.connect_timeout, caf::connect_atom_v, host, port)
-      .then(
-          [self](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
-            auto& st = self->state;
-            st.connecting = false;
-            if (!handle) return;
-            st.placement = caf::actor_cast<net::placement_actor>(handle);
-            self->monitor(st.placement);
-            register_indexer(self);
-          },
-          [self](caf::error& err) {
-            self->state.connecting = false;
-            spdlog::warn("event=placement_connect_failed address={} error=\"{}\"",
-                         self->state.config.placement_address, caf::to_string(err));
-          });
-}
 
-void heartbeat(coordinator_actor* self) {
-  auto& st = self->state;
-  pb::IndexerHeartbeat hb;
-  hb.set_indexer_id(st.shared->indexer_id.load());
-  for (const auto& [id, h] : st.held) {
-    if (!h.last) continue;
-    auto* r = hb.add_indexes();
-    r->set_index_id(id);
-    *r->mutable_state() = *h.last;
+  void registered(const pb::RegisterIndexerReply& reply) const {
+    auto& st = self->state;
+    uint64_t before = st.shared->indexer_id.exchange(reply.indexer_id());
+    if (before == reply.indexer_id()) return;
+    spdlog::info("event=registered indexer={} address={}", reply.indexer_id(), st.address);
+    // Kept across restarts: placement gives a returning indexer its
+    // indexes back (and their files are still here).
+    if (auto saved = save_indexer_id(st.shared->options, reply.indexer_id()); !saved)
+      spdlog::warn("event=indexer_id_not_saved error=\"{}\"", saved.error().message);
   }
-  self->request(st.placement, st.shared->cluster->options.admin_timeout, std::move(hb))
-      .then(
-          [self](pb::Status& s) {
-            if (static_cast<errc>(s.error_code()) == errc::not_found) {
-              self->state.registered = false;  // placement restarted or took us for dead
-              register_indexer(self);
-            }
-          },
-          [](caf::error&) {});
-}
+
+  pb::IndexerHeartbeat heartbeat() const {
+    pb::IndexerHeartbeat hb;
+    hb.set_indexer_id(self->state.shared->indexer_id.load());
+    for (const auto& [id, h] : self->state.held) {
+      if (!h.last) continue;
+      auto* r = hb.add_indexes();
+      r->set_index_id(id);
+      *r->mutable_state() = *h.last;
+    }
+    return hb;
+  }
+};
 
 void tick(coordinator_actor* self) {
-  auto& st = self->state;
-  if (!st.placement) connect(self);
-  else if (!st.registered) register_indexer(self);
-  else heartbeat(self);
-  self->delayed_send(self, st.shared->options.heartbeat, tick_atom_v);
+  self->state.placement.tick(self, indexer_role{self});
+  self->delayed_send(self, self->state.shared->options.heartbeat, tick_atom_v);
 }
 
 void release(coordinator_actor* self, std::map<uint32_t, held_index>::iterator it, const char* why) {
@@ -182,15 +124,11 @@ caf::actor spawn_coordinator(caf::actor_system& sys, std::shared_ptr<indexer_sha
   return sys.spawn([shared, config](coordinator_actor* self) -> caf::behavior {
     auto& st = self->state;
     st.shared = shared;
-    st.config = config;
+    st.placement = feed::placement_session{{config.placement_address, config.placement_handle},
+                                           shared->cluster->options};
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
-      if (st.placement && msg.source == st.placement.address()) {
-        spdlog::warn("event=placement_down");
-        st.placement = nullptr;
-        st.registered = false;
-        return;
-      }
+      if (st.placement.on_down(msg.source)) return;
       for (auto it = st.held.begin(); it != st.held.end(); ++it) {
         if (it->second.builder.address() != msg.source) continue;
         // A builder that died on its own (a bug, not a release): run a new one.

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cluster_client.hpp"
+#include "ropekv/net/service_process.hpp"
+
 namespace ropekv::indexer {
 
 namespace {
@@ -56,14 +59,9 @@ status indexer_service::start() {
   shared_ = std::make_shared<indexer_shared>(options_.indexer, options_.cluster);
   shared_->indexer_id = load_indexer_id(options_.indexer);
   shared_->owner_directory = router::spawn_owner_directory(sys_, shared_->cluster);
-  router::placement_link_config link;
-  link.address = options_.placement;
-  link.handle = options_.placement_handle;
-  shared_->placement_link = router::spawn_placement_link(sys_, shared_->cluster, link);
-  coordinator_config cc;
-  cc.placement_address = options_.placement;
-  cc.placement_handle = options_.placement_handle;
-  coordinator_ = spawn_coordinator(sys_, shared_, cc);
+  shared_->placement_link =
+      router::spawn_placement_link(sys_, shared_->cluster, {options_.placement, options_.placement_handle});
+  coordinator_ = spawn_coordinator(sys_, shared_, {options_.placement, options_.placement_handle});
   const auto& host = options_.indexer.host;
   auto published = sys_.middleman().publish(coordinator_, options_.caf_port, host.c_str(), true);
   if (!published) {
@@ -76,22 +74,9 @@ status indexer_service::start() {
 }
 
 void indexer_service::stop() {
-  if (coordinator_) {
-    caf::scoped_actor self{sys_};
-    self->monitor(coordinator_);
-    self->send_exit(coordinator_, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >> [] {
-      spdlog::error("event=stop_timeout svc=indexer");
-    });
-    coordinator_ = nullptr;
-  }
-  if (shared_) {
-    if (shared_->placement_link) caf::anon_send_exit(shared_->placement_link, caf::exit_reason::user_shutdown);
-    if (shared_->owner_directory) caf::anon_send_exit(shared_->owner_directory, caf::exit_reason::user_shutdown);
-    shared_->placement_link = nullptr;
-    shared_->owner_directory = nullptr;
-    shared_->cluster->owners.clear();
-  }
+  if (coordinator_) net::stop_actor(sys_, coordinator_, "indexer");
+  coordinator_ = nullptr;
+  if (shared_) feed::stop_cluster_client(*shared_->cluster, shared_->placement_link, shared_->owner_directory);
 }
 
 }  // namespace ropekv::indexer

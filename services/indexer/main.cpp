@@ -13,16 +13,9 @@ int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF starts threads
 
   ropekv::indexer::indexer_config cfg;
-  if (auto err = cfg.parse(argc, argv)) {
-    std::cerr << "bad configuration: " << cfg.render(err) << '\n';
-    return 2;
-  }
-  if (cfg.cli_helptext_printed) return 0;
+  if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;
   auto opts = cfg.options();
-  if (!opts) {
-    std::cerr << "bad configuration: " << opts.error().message << '\n';
-    return 2;
-  }
+  if (!opts) return ropekv::net::bad_configuration(opts.error().message);
   ropekv::net::setup_logging("indexer", cfg.log_level);
 
   caf::actor_system sys{cfg};

@@ -148,14 +148,15 @@ gateway_actor::behavior_type gateway_fn(gateway_pointer self, std::shared_ptr<no
                                         gateway_config config) {
   auto& st = self->state;
   st.shared = std::move(shared);
-  st.config = std::move(config);
+  st.placement = feed::placement_session{{std::move(config.placement_address), std::move(config.placement_handle)},
+                                         st.shared->cluster->options};
   self->set_down_handler([self](caf::down_msg& msg) { on_placement_down(self, msg.source); });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     stop_hooks(self);
     for (auto& [t, tail] : self->state.tails) self->send_exit(tail, msg.reason);
     self->state.tails.clear();
     self->state.peers.clear();
-    self->state.placement = nullptr;
+    self->state.placement.reset();
     self->quit(msg.reason);
   });
   return {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gateway.hpp"
+#include "placement_session.hpp"
 #include "ropekv/notify/channel_registry.hpp"
 #include "ropekv/notify/frame_protocol.hpp"
 
@@ -35,7 +36,6 @@ struct hook_run {
 
 struct gateway_state {
   std::shared_ptr<notifier_shared> shared;
-  gateway_config config;
   std::string address;                    // own CAF endpoint, host:port
 
   std::map<uint64_t, connection_info> conns;
@@ -43,11 +43,8 @@ struct gateway_state {
   std::map<uint32_t, caf::actor> tails;   // table id -> its tail
   std::map<uint32_t, size_t> tail_subs;   // table id -> subscriptions on it
 
-  // Placement.
-  net::placement_actor placement;
-  bool connecting = false;
-  bool registering = false;
-  bool registered = false;
+  // Registration and heartbeats (gateway_placement.cpp).
+  feed::placement_session placement;
 
   // Other notifiers (from placement's list), by id.
   std::map<uint64_t, peer> peers;

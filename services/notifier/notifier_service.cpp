@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cluster_client.hpp"
+#include "ropekv/net/service_process.hpp"
+
 namespace ropekv::notifier {
 
 notifier_service::notifier_service(caf::actor_system& sys, notifier_service_options options)
@@ -73,15 +76,10 @@ status notifier_service::start() {
   shared_->poster.emplace(std::move(*poster));
   shared_->schedule = std::move(schedule);
   shared_->owner_directory = router::spawn_owner_directory(sys_, shared_->cluster);
-  router::placement_link_config link;
-  link.address = options_.placement;
-  link.handle = options_.placement_handle;
-  shared_->placement_link = router::spawn_placement_link(sys_, shared_->cluster, link);
+  shared_->placement_link =
+      router::spawn_placement_link(sys_, shared_->cluster, {options_.placement, options_.placement_handle});
 
-  gateway_config gc;
-  gc.placement_address = options_.placement;
-  gc.placement_handle = options_.placement_handle;
-  gateway_ = spawn_gateway(sys_, shared_, gc);
+  gateway_ = spawn_gateway(sys_, shared_, {options_.placement, options_.placement_handle});
   *gateway_holder = gateway_;
   auto published = sys_.middleman().publish(gateway_, options_.caf_port, options_.notifier.host.c_str(), true);
   if (!published) {
@@ -95,22 +93,9 @@ status notifier_service::start() {
 
 void notifier_service::stop() {
   if (ws_) ws_->stop();  // no more callbacks into the gateway
-  if (gateway_) {
-    caf::scoped_actor self{sys_};
-    self->monitor(gateway_);
-    self->send_exit(gateway_, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >> [] {
-      spdlog::error("event=stop_timeout svc=notifier");
-    });
-    gateway_ = nullptr;
-  }
-  if (shared_) {
-    if (shared_->placement_link) caf::anon_send_exit(shared_->placement_link, caf::exit_reason::user_shutdown);
-    if (shared_->owner_directory) caf::anon_send_exit(shared_->owner_directory, caf::exit_reason::user_shutdown);
-    shared_->placement_link = nullptr;
-    shared_->owner_directory = nullptr;
-    shared_->cluster->owners.clear();
-  }
+  if (gateway_) net::stop_actor(sys_, gateway_, "notifier");
+  gateway_ = nullptr;
+  if (shared_) feed::stop_cluster_client(*shared_->cluster, shared_->placement_link, shared_->owner_directory);
   ws_.reset();
 }
 

@@ -1,15 +1,12 @@
 #include "placement_start.hpp"
 
-#include <caf/after.hpp>
-#include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/scoped_actor.hpp>
-#include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
 #include "placement_actor.hpp"
+#include "ropekv/net/service_process.hpp"
 
 namespace ropekv::placement_service {
 
@@ -32,16 +29,7 @@ result<placement_endpoint> start_placement(caf::actor_system& sys, const placeme
 }
 
 bool stop_placement(caf::actor_system& sys, const net::placement_actor& actor, std::chrono::seconds limit) {
-  caf::scoped_actor self{sys};
-  bool stopped = true;
-  self->monitor(actor);
-  self->send_exit(actor, caf::exit_reason::user_shutdown);
-  self->receive([](caf::down_msg&) {},
-                caf::after(limit) >> [&stopped] {
-                  spdlog::error("event=stop_timeout svc=placement");
-                  stopped = false;
-                });
-  return stopped;
+  return net::stop_actor(sys, actor, "placement", limit);
 }
 
 }  // namespace ropekv::placement_service

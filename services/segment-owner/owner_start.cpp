@@ -1,15 +1,12 @@
 #include "owner_start.hpp"
 
-#include <caf/after.hpp>
-#include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
 #include "data_dir.hpp"
 #include "owner_actor.hpp"
+#include "ropekv/net/service_process.hpp"
 #include "ropekv/net/type_ids.hpp"
 
 namespace ropekv::segment_owner {
@@ -32,16 +29,7 @@ result<owner_endpoint> start_owner(caf::actor_system& sys, const owner_options& 
 }
 
 bool stop_owner(caf::actor_system& sys, const net::owner_actor& owner, std::chrono::seconds limit) {
-  caf::scoped_actor self{sys};
-  bool stopped = true;
-  self->monitor(owner);
-  self->send_exit(owner, caf::exit_reason::user_shutdown);
-  self->receive([](caf::down_msg&) {},
-                caf::after(limit) >> [&stopped] {
-                  spdlog::error("event=stop_timeout svc=segment-owner");
-                  stopped = false;
-                });
-  return stopped;
+  return net::stop_actor(sys, owner, "segment-owner", limit);
 }
 
 }  // namespace ropekv::segment_owner

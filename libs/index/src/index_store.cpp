@@ -8,6 +8,7 @@
 
 #include "ropekv/index/index_spec_json.hpp"
 #include "ropekv/keys/partition.hpp"
+#include "ropekv/sqlite/transaction.hpp"
 #include "store_state.hpp"
 
 namespace ropekv::index {
@@ -26,7 +27,7 @@ struct mirror {
 template <class F>
 status write(store_state& s, F&& change) {
   mirror saved{s.phase, s.counters, s.position, s.ranges};
-  auto txn = detail::transaction::begin(*s.db);
+  auto txn = sqlite::transaction::begin(*s.db);
   if (!txn) return std::move(txn).error();
   status r = change();
   if (r) r = detail::save_meta(s);
@@ -79,7 +80,7 @@ index_store::~index_store() = default;
 result<std::unique_ptr<index_store>> index_store::open(const std::string& path, const pb::IndexDescriptor& index) {
   auto attribute = attribute_path::parse(index.spec().attribute());
   if (!attribute) return std::move(attribute).error();
-  auto db = detail::connection::open(path);
+  auto db = sqlite::connection::open(path);
   if (!db) return std::move(db).error();
   // A second process on the same file waits instead of failing at once.
   for (std::string_view pragma : {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL",

@@ -49,7 +49,7 @@ PRAGMA user_version = 1;
 
 }  // namespace
 
-status create_schema(connection& db) {
+status create_schema(sqlite::connection& db) {
   auto version = db.query_int("PRAGMA user_version");
   if (!version) return std::move(version).error();
   if (*version > schema_version) {
@@ -127,6 +127,8 @@ status save_range_progress(const store_state& s, const backfill_range& r) {
   return q->run();
 }
 
-status clear_all(connection& db) { return db.exec("DELETE FROM ix_rows; DELETE FROM ix_base; DELETE FROM ix_ranges;"); }
+status clear_all(sqlite::connection& db) {
+  return db.exec("DELETE FROM ix_rows; DELETE FROM ix_base; DELETE FROM ix_ranges;");
+}
 
 }  // namespace ropekv::index::detail

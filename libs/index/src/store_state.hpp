@@ -19,12 +19,12 @@
 
 #include "ropekv/index/attribute_path.hpp"
 #include "ropekv/index/index_store.hpp"
-#include "sqlite_db.hpp"
+#include "ropekv/sqlite/connection.hpp"
 
 namespace ropekv::index::detail {
 
 struct store_state {
-  std::unique_ptr<connection> db;
+  std::unique_ptr<sqlite::connection> db;
   std::string path;
   uint32_t index_id = 0;
   uint32_t table_id = 0;
@@ -40,7 +40,7 @@ struct store_state {
 // ------------------------------------------------------------ store_meta.cpp
 
 /// Creates the tables (idempotent); corrupt for a file of a newer schema.
-status create_schema(connection& db);
+status create_schema(sqlite::connection& db);
 /// Loads meta and ranges into `s`; false when the file has no meta row yet.
 /// Reads only; `s.spec` gets the file's spec.
 result<bool> load_meta(store_state& s);
@@ -51,7 +51,7 @@ status save_ranges(const store_state& s);
 /// Updates one range's progress row.
 status save_range_progress(const store_state& s, const backfill_range& r);
 /// Empties rows, base and ranges.
-status clear_all(connection& db);
+status clear_all(sqlite::connection& db);
 
 // ------------------------------------------------------------ store_rows.cpp
 

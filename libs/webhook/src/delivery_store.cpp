@@ -1,8 +1,24 @@
 #include "ropekv/webhook/delivery_store.hpp"
 
-#include "sqlite_db.hpp"
+#include "ropekv/sqlite/connection.hpp"
 
 namespace ropekv::webhook {
+
+namespace detail {
+
+// The handle delivery_store.hpp declares, so that its users see no SQLite
+// type: just the store's connection.
+class connection {
+ public:
+  explicit connection(std::unique_ptr<sqlite::connection> db) : db_(std::move(db)) {}
+  sqlite::connection& db() { return *db_; }
+
+ private:
+  std::unique_ptr<sqlite::connection> db_;
+};
+
+}  // namespace detail
+
 namespace {
 
 constexpr int64_t schema_version = 1;
@@ -28,7 +44,7 @@ constexpr std::string_view columns_sql =
     "next_attempt_ms";
 
 // Reads the columns of columns_sql starting at column `first`.
-delivery_state read_state(const detail::statement& s, int first) {
+delivery_state read_state(const sqlite::stmt& s, int first) {
   delivery_state st;
   st.cursor = s.bytes(first);
   st.delivered = static_cast<uint64_t>(s.i64(first + 1));
@@ -68,7 +84,7 @@ delivery_store::delivery_store(std::unique_ptr<detail::connection> db) : db_(std
 delivery_store::~delivery_store() = default;
 
 result<std::unique_ptr<delivery_store>> delivery_store::open(const std::string& path) {
-  auto db = detail::connection::open(path);
+  auto db = sqlite::connection::open(path);
   if (!db) return std::move(db).error();
   auto& c = **db;
   // A second process on the same file waits instead of failing at once.
@@ -82,13 +98,14 @@ result<std::unique_ptr<delivery_store>> delivery_store::open(const std::string& 
     return make_error(errc::corrupt, path + ": delivery store schema " + std::to_string(*version) +
                                          " is newer than this binary's " + std::to_string(schema_version));
   if (auto r = c.exec(schema_sql); !r) return std::move(r).error();
-  return std::unique_ptr<delivery_store>(new delivery_store(std::move(*db)));
+  return std::unique_ptr<delivery_store>(
+      new delivery_store(std::make_unique<detail::connection>(std::move(*db))));
 }
 
 result<std::optional<delivery_state>> delivery_store::load(std::string_view name) {
   std::lock_guard lock(mu_);
   static const std::string sql = "SELECT " + std::string(columns_sql) + " FROM hook_delivery WHERE name = ?1";
-  auto s = db_->prepare(sql);
+  auto s = db_->db().prepare(sql);
   if (!s) return std::move(s).error();
   s->bind_text(1, name);
   auto row = s->step();
@@ -99,11 +116,11 @@ result<std::optional<delivery_state>> delivery_store::load(std::string_view name
 
 result<bool> delivery_store::start(std::string_view name, std::string_view initial_cursor) {
   std::lock_guard lock(mu_);
-  auto s = db_->prepare("INSERT INTO hook_delivery(name, cursor) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING");
+  auto s = db_->db().prepare("INSERT INTO hook_delivery(name, cursor) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING");
   if (!s) return std::move(s).error();
   s->bind_text(1, name).bind_blob(2, initial_cursor);
   if (auto r = s->run(); !r) return std::move(r).error();
-  auto changed = db_->query_int("SELECT changes()");
+  auto changed = db_->db().query_int("SELECT changes()");
   if (!changed) return std::move(changed).error();
   return *changed > 0;
 }
@@ -112,7 +129,7 @@ status delivery_store::commit_success(std::string_view name, std::string_view cu
                                       int64_t now_ms, uint64_t events) {
   std::lock_guard lock(mu_);
   // One statement: the cursor and the counters change together or not at all.
-  auto s = db_->prepare(R"(
+  auto s = db_->db().prepare(R"(
 INSERT INTO hook_delivery(name, cursor, delivered, last_status, last_error, last_attempt_ms,
                           last_success_ms, attempts, failing, next_attempt_ms)
 VALUES(?1, ?2, ?3, ?4, '', ?5, ?5, 0, 0, 0)
@@ -134,7 +151,7 @@ ON CONFLICT(name) DO UPDATE SET
 status delivery_store::record_failure(std::string_view name, uint32_t http_status, std::string_view error,
                                       uint32_t attempts, int64_t next_attempt_ms, bool failing, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto s = db_->prepare(R"(
+  auto s = db_->db().prepare(R"(
 INSERT INTO hook_delivery(name, cursor, last_status, last_error, last_attempt_ms, attempts, failing,
                           next_attempt_ms)
 VALUES(?1, x'', ?2, ?3, ?4, ?5, ?6, ?7)
@@ -158,7 +175,7 @@ ON CONFLICT(name) DO UPDATE SET
 
 status delivery_store::remove(std::string_view name) {
   std::lock_guard lock(mu_);
-  auto s = db_->prepare("DELETE FROM hook_delivery WHERE name = ?1");
+  auto s = db_->db().prepare("DELETE FROM hook_delivery WHERE name = ?1");
   if (!s) return std::move(s).error();
   s->bind_text(1, name);
   return s->run();
@@ -168,7 +185,7 @@ result<std::vector<std::pair<std::string, delivery_state>>> delivery_store::all(
   std::lock_guard lock(mu_);
   static const std::string sql =
       "SELECT name, " + std::string(columns_sql) + " FROM hook_delivery ORDER BY name";
-  auto s = db_->prepare(sql);
+  auto s = db_->db().prepare(sql);
   if (!s) return std::move(s).error();
   std::vector<std::pair<std::string, delivery_state>> out;
   while (true) {

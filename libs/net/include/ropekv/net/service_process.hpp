@@ -1,12 +1,23 @@
 #pragma once
-// What every service's main() does around its actors: structured logging,
-// and stopping on SIGTERM/SIGINT. One copy for placement, segment-owner,
-// router, notifier and ropekv-dev.
+// What every service's main() does around its actors: reading its
+// configuration, structured logging, stopping on SIGTERM/SIGINT, and
+// stopping its main actor. One copy for placement, segment-owner, router,
+// notifier, indexer and ropekv-dev.
 //
 //   ropekv::net::stop_signals stop;  // first thing in main(), before any thread
-//   ... parse options, setup_logging("router", level), start ...
+//   if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;
+//   ... setup_logging("router", level), start ...
 //   int sig = stop.wait();
-//   ... stop everything ...; bound_teardown("router");
+//   ... stop everything (stop_actor) ...; bound_teardown("router");
+#include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/after.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/typed_actor.hpp>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,10 +26,28 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 
 namespace ropekv::net {
+
+/// For main(): says why the configuration is unusable (on stderr: logging
+/// is not set up yet) and gives the exit code for it, 2.
+inline int bad_configuration(const std::string& why) {
+  std::cerr << "bad configuration: " << why << '\n';
+  return 2;
+}
+
+/// Reads the command line (and caf-application.ini) into `cfg`. Returns the
+/// code main() should exit with now -- 2 for a bad configuration, 0 when
+/// only the help text was asked for (and printed) -- or nothing to go on.
+inline std::optional<int> parse_config(caf::actor_system_config& cfg, int argc, char** argv) {
+  if (auto err = cfg.parse(argc, argv)) return bad_configuration(cfg.render(err));
+  if (cfg.cli_helptext_printed) return 0;
+  return std::nullopt;
+}
 
 /// key=value lines on stderr, one logger per process named `service` (stdout
 /// carries only the lines harnesses wait for, like "listening on ...").
@@ -63,6 +92,29 @@ inline void bound_teardown(const std::string& service, int code = 0) {
     std::fprintf(stderr, "level=warn svc=%s event=teardown_stuck action=exit\n", service.c_str());
     std::_Exit(code);
   }).detach();
+}
+
+/// Sends `actor` an exit (user_shutdown) and waits up to `limit` for it to
+/// end, so that what it closes on exit (files, sockets) is closed on return.
+/// False, logged as event=stop_timeout svc=<svc>, if it did not end in time.
+inline bool stop_actor(caf::actor_system& sys, const caf::actor& actor, const char* svc,
+                       std::chrono::seconds limit = std::chrono::seconds(5)) {
+  caf::scoped_actor self{sys};
+  bool stopped = true;
+  self->monitor(actor);
+  self->send_exit(actor, caf::exit_reason::user_shutdown);
+  self->receive([](caf::down_msg&) {},
+                caf::after(limit) >> [&stopped, svc] {
+                  spdlog::error("event=stop_timeout svc={}", svc);
+                  stopped = false;
+                });
+  return stopped;
+}
+
+template <class... Sigs>
+bool stop_actor(caf::actor_system& sys, const caf::typed_actor<Sigs...>& actor, const char* svc,
+                std::chrono::seconds limit = std::chrono::seconds(5)) {
+  return stop_actor(sys, caf::actor_cast<caf::actor>(actor), svc, limit);
 }
 
 /// A CAF timespan (or any duration) as whole milliseconds.
