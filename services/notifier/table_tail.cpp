@@ -76,8 +76,6 @@ struct tail_state {
   // Feeds end inside their own callbacks: they are retired there and
   // destroyed by the next (caf::flush_atom) message.
   std::vector<std::unique_ptr<segment_feed>> retired;
-
-  static inline const char* name_ = "ropekv.notifier.table_tail";
 };
 
 using tail_actor = caf::stateful_actor<tail_state>;
@@ -321,7 +319,7 @@ void add(tail_actor* self, pb::FeedSubscription sub) {
     return slow_consumer(self, k, sub.from());
   }
   auto filter = make_filter(sub);
-  catch_up c{std::move(sub), filter, *from, *st.pos, nullptr};
+  catch_up c{std::move(sub), filter, *from, *st.pos, nullptr, {}, false};
   st.catching.emplace(k, std::move(c));
   if (from->covers(*st.pos)) {
     // At or past the tail already (a token from a notifier further ahead):
