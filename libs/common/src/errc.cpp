@@ -17,6 +17,8 @@ std::string_view to_string(errc code) noexcept {
     case errc::io_error: return "io_error";
     case errc::version_gone: return "version_gone";
     case errc::internal: return "internal";
+    case errc::locked: return "locked";
+    case errc::conflict: return "conflict";
   }
   return "unknown";
 }

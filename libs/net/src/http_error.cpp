@@ -8,7 +8,9 @@ unsigned http_status(errc code) noexcept {
   switch (code) {
     case errc::invalid_argument: return 400;
     case errc::not_found: return 404;
-    case errc::already_exists: return 409;
+    case errc::already_exists:
+    case errc::locked:
+    case errc::conflict: return 409;
     case errc::condition_failed: return 412;
     case errc::too_large: return 413;
     case errc::version_gone: return 410;

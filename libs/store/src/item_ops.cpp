@@ -2,6 +2,7 @@
 // Each reads the item's latest non-void version, evaluates the condition
 // against it (expired items count as absent), assigns the next partition
 // version and appends one kv_items row carrying the partition's aggregates.
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <variant>
@@ -13,18 +14,19 @@
 namespace ropekv::store::detail {
 namespace {
 
-struct target {
-  std::string key;
-  uint64_t tp = 0;
-  partition_state* st = nullptr;
-  std::optional<version_row> current;  // latest non-void version, any kind
-  bool live = false;                   // current is a put, unexpired at the mutation's time
-};
+using target = item_target;
 
-// Resolves the item a mutation addresses, or the deterministic failure.
-result<std::variant<target, pb::MutationResult>> resolve(store_state& s, const pb::Mutation& m,
-                                                         uint32_t table, const std::string& hk,
-                                                         const std::string& rk) {
+}  // namespace
+
+pb::MutationResult locked_failure(const lock_row& l, int64_t now_us) {
+  auto r = failed(errc::locked, "item's partition is locked by an unresolved transaction");
+  *r.mutable_lock() = lock_info(l, now_us);
+  return r;
+}
+
+result<std::variant<item_target, pb::MutationResult>> resolve_target(
+    store_state& s, int64_t now_us, uint32_t table, const std::string& hk, const std::string& rk,
+    std::string_view own_txn) {
   using out = std::variant<target, pb::MutationResult>;
   if (hk.size() > max_hash_key_bytes) return out(failed(errc::too_large, "hash key over 2048 bytes"));
   if (rk.size() > max_range_key_bytes) return out(failed(errc::too_large, "range key over 1024 bytes"));
@@ -33,20 +35,21 @@ result<std::variant<target, pb::MutationResult>> resolve(store_state& s, const p
   t.key = keys::encode(keys::item_key{table, partition, hk, rk});
   if (!s.in_segment(t.key)) return out(failed(errc::wrong_segment, "key outside this segment"));
   t.tp = make_tp(table, partition);
+  // A pending transaction holds the partition: no version may be issued
+  // in it until the transaction is resolved (txn_tables.hpp).
+  if (const lock_row* l = s.locks.on_partition(t.tp, own_txn)) return out(locked_failure(*l, now_us));
   auto st = s.parts->get(t.tp);
   if (!st) return std::move(st).error();
   t.st = *st;
   auto cur = s.latest(t.key, t.tp, 0);
   if (!cur) return std::move(cur).error();
   t.current = std::move(*cur);
-  t.live = t.current && t.current->kind == row_kind::put &&
-           visible_at(t.current->expires_ms, m.timestamp_us());
+  t.live = t.current && t.current->kind == row_kind::put && visible_at(t.current->expires_ms, now_us);
   return out(std::move(t));
 }
 
-// Condition of a put or delete against the item's state; empty: met.
 std::optional<pb::MutationResult> check_condition(pb::Condition cond, uint64_t expected,
-                                                  const target& t) {
+                                                  const item_target& t) {
   switch (cond) {
     case pb::COND_IF_ABSENT:
       if (t.live) return failed(errc::condition_failed, "item exists");
@@ -65,16 +68,29 @@ std::optional<pb::MutationResult> check_condition(pb::Condition cond, uint64_t e
   return std::nullopt;
 }
 
+namespace {
+
+// Resolves the item a mutation addresses, or the deterministic failure.
+result<std::variant<target, pb::MutationResult>> resolve(store_state& s, const pb::Mutation& m,
+                                                         uint32_t table, const std::string& hk,
+                                                         const std::string& rk,
+                                                         const txn_context& ctx) {
+  return resolve_target(s, m.timestamp_us(), table, hk, rk, ctx.txn_id);
+}
+
 // Bytes the item's current version contributes (0 for none or a tombstone).
 uint64_t current_bytes(const target& t, size_t hk, size_t rk) {
   if (!t.current || t.current->kind != row_kind::put) return 0;
   return item_bytes(hk, rk, t.current->value.size(), t.current->rk2.size());
 }
 
+// A transaction's writes take at least its commit version (txn_context).
 std::optional<pb::MutationResult> next_version(const target& t, const pb::Mutation& m,
-                                               uint64_t& version) {
+                                               const txn_context& ctx, uint64_t& version) {
   uint64_t ts = m.timestamp_us() > 0 ? static_cast<uint64_t>(m.timestamp_us()) : 0;
-  version = std::max(t.st->max_issued + 1, ts);
+  // The commit version was chosen at or above every partition's next
+  // version when the locks were taken; the commit's own clock may be later.
+  version = std::max(t.st->max_issued + 1, ctx.version_floor != 0 ? ctx.version_floor : ts);
   if (version > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return failed(errc::invalid_argument, "partition version space exhausted");
   }
@@ -96,8 +112,9 @@ status insert_row(store_state& s, target& t, version_row& row, const std::string
 }
 
 version_row start_row(store_state& s, const target& t, const pb::Mutation& m, uint64_t version,
-                      uint64_t log_index, row_kind kind) {
+                      uint64_t log_index, row_kind kind, const txn_context& ctx) {
   version_row row;
+  row.txn = ctx.txn_id;
   row.pos = s.meta.next_position;
   row.key = t.key;
   row.version = version;
@@ -121,8 +138,8 @@ result<pb::MutationResult> tombstone(store_state& s, target& t, const pb::Mutati
                                      uint64_t log_index, row_kind kind, txn_context& ctx,
                                      const pb::Item& addressed) {
   uint64_t version = 0;
-  if (auto f = next_version(t, m, version)) return *f;
-  version_row row = start_row(s, t, m, version, log_index, kind);
+  if (auto f = next_version(t, m, ctx, version)) return *f;
+  version_row row = start_row(s, t, m, version, log_index, kind, ctx);
   // An expired item is not live, but its expiry replaces that version.
   if (kind == row_kind::expired) row.prev = t.current->version;
   row.p_items = t.st->items - 1;
@@ -146,15 +163,15 @@ result<pb::MutationResult> apply_put(store_state& s, const pb::Mutation& m, uint
   if (item.has_rk2() && item.rk2().size() > max_rk2_bytes) {
     return failed(errc::too_large, "local index key over 1024 bytes");
   }
-  auto r = resolve(s, m, item.table_id(), item.hash_key(), item.range_key());
+  auto r = resolve(s, m, item.table_id(), item.hash_key(), item.range_key(), ctx);
   if (!r) return std::move(r).error();
   if (auto* f = std::get_if<pb::MutationResult>(&*r)) return std::move(*f);
   target& t = std::get<target>(*r);
   if (auto f = check_condition(put.condition(), put.expected_version(), t)) return *f;
   uint64_t version = 0;
-  if (auto f = next_version(t, m, version)) return *f;
+  if (auto f = next_version(t, m, ctx, version)) return *f;
 
-  version_row row = start_row(s, t, m, version, log_index, row_kind::put);
+  version_row row = start_row(s, t, m, version, log_index, row_kind::put, ctx);
   row.value = item.value();
   row.has_rk2 = item.has_rk2();
   if (row.has_rk2) row.rk2 = item.rk2();
@@ -184,7 +201,7 @@ result<pb::MutationResult> apply_put(store_state& s, const pb::Mutation& m, uint
 result<pb::MutationResult> apply_delete(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                         txn_context& ctx) {
   const pb::Delete& del = m.delete_();
-  auto r = resolve(s, m, del.table_id(), del.hash_key(), del.range_key());
+  auto r = resolve(s, m, del.table_id(), del.hash_key(), del.range_key(), ctx);
   if (!r) return std::move(r).error();
   if (auto* f = std::get_if<pb::MutationResult>(&*r)) return std::move(*f);
   target& t = std::get<target>(*r);
@@ -200,7 +217,7 @@ result<pb::MutationResult> apply_delete(store_state& s, const pb::Mutation& m, u
 result<pb::MutationResult> apply_expire(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                         txn_context& ctx) {
   const pb::Expire& e = m.expire();
-  auto r = resolve(s, m, e.table_id(), e.hash_key(), e.range_key());
+  auto r = resolve(s, m, e.table_id(), e.hash_key(), e.range_key(), ctx);
   if (!r) return std::move(r).error();
   if (auto* f = std::get_if<pb::MutationResult>(&*r)) return std::move(*f);
   target& t = std::get<target>(*r);

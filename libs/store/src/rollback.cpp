@@ -16,6 +16,7 @@ result<pb::MutationResult> apply_rollback(store_state& s, const pb::Mutation& m,
   const pb::Rollback& rb = m.rollback();
   if (rb.partition() >= 65536) return failed(errc::invalid_argument, "partition out of range");
   uint64_t tp = make_tp(rb.table_id(), static_cast<uint16_t>(rb.partition()));
+  if (const lock_row* l = s.locks.on_partition(tp)) return locked_failure(*l, m.timestamp_us());
   uint64_t to = rb.to_version();
   if (to < s.meta.history_floor) {
     return failed(errc::version_gone, "rollback target is older than the retained history");

@@ -20,6 +20,7 @@ version_row read_row(const stmt& q, int c) {
   r.p_bytes = q.u64(c + 10);
   r.log_index = q.u64(c + 11);
   r.prev = q.u64(c + 12);
+  if (!q.is_null(c + 13)) r.txn = std::string(q.blob(c + 13));
   return r;
 }
 
@@ -33,8 +34,8 @@ status insert_version_row(database& db, const version_row& row, const std::strin
   }
   auto q = db.prepare(
       "INSERT INTO kv_items(pos, key, version, tp, kind, value, rk2, rk2_key, expires_ms, ts_us,"
-      " p_items, p_bytes, log_index, prev)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+      " p_items, p_bytes, log_index, prev, txn)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   if (!q) return std::move(q).error();
   q->bind_u64(1, row.pos).bind_blob(2, row.key).bind_u64(3, row.version).bind_u64(4, row.tp);
   q->bind(5, static_cast<int64_t>(row.kind));
@@ -43,6 +44,7 @@ status insert_version_row(database& db, const version_row& row, const std::strin
   if (row.has_rk2) q->bind_blob(8, *rk2_key); else q->bind_null(8);
   q->bind(9, row.expires_ms).bind(10, row.ts_us).bind_u64(11, row.p_items).bind_u64(12, row.p_bytes);
   q->bind_u64(13, row.log_index).bind_u64(14, row.prev);
+  if (row.txn.empty()) q->bind_null(15); else q->bind_blob(15, row.txn);
   return q->run();
 }
 
@@ -82,6 +84,7 @@ result<pb::ChangeEvent> to_event(const version_row& row) {
   ev.set_version(row.version);
   ev.set_timestamp_us(row.ts_us);
   ev.set_prev_version(row.prev);
+  ev.set_txn_id(row.txn);
   return ev;
 }
 

@@ -16,7 +16,8 @@ enum class row_kind : int { put = 0, deleted = 1, expired = 2 };
 
 // Column order read by read_row().
 #define RKV_ROW_COLS \
-  "pos, key, version, tp, kind, value, rk2, expires_ms, ts_us, p_items, p_bytes, log_index, prev"
+  "pos, key, version, tp, kind, value, rk2, expires_ms, ts_us, p_items, p_bytes, log_index, prev," \
+  " txn"
 
 struct version_row {
   uint64_t pos = 0;
@@ -33,6 +34,7 @@ struct version_row {
   uint64_t p_bytes = 0;
   uint64_t log_index = 0;
   uint64_t prev = 0;        // visible version this one replaced (0: none), at apply time
+  std::string txn;          // id of the transaction that wrote it (empty: none)
 };
 
 /// Reads RKV_ROW_COLS starting at column `first`.

@@ -36,7 +36,8 @@ CREATE TABLE kv_items(
   p_items INTEGER NOT NULL,
   p_bytes INTEGER NOT NULL,
   log_index INTEGER NOT NULL,
-  prev INTEGER NOT NULL DEFAULT 0);
+  prev INTEGER NOT NULL DEFAULT 0,
+  txn BLOB);
 CREATE UNIQUE INDEX kv_items_key ON kv_items(key, version DESC);
 CREATE UNIQUE INDEX kv_items_tp ON kv_items(tp, version);
 CREATE INDEX kv_items_rk2 ON kv_items(rk2_key, version DESC) WHERE rk2_key IS NOT NULL;
@@ -54,7 +55,32 @@ CREATE TABLE kv_partitions(
   base_version INTEGER NOT NULL,
   base_items INTEGER NOT NULL,
   base_bytes INTEGER NOT NULL);
-INSERT INTO kv_meta VALUES(1, 2, 0, x'', x'', 0, 0, 1, 0, 0, 0);
+INSERT INTO kv_meta VALUES(1, 3, 0, x'', x'', 0, 0, 1, 0, 0, 0);
+)sql";
+
+// Schema 3: transactions (locks, records) and request de-duplication.
+constexpr const char* txn_tables_sql = R"sql(
+CREATE TABLE kv_locks(
+  key BLOB PRIMARY KEY,
+  tp INTEGER NOT NULL,
+  txn_id BLOB NOT NULL,
+  primary_key BLOB NOT NULL,
+  ts_us INTEGER NOT NULL,
+  op BLOB NOT NULL);
+CREATE TABLE kv_txns(
+  txn_id BLOB PRIMARY KEY,
+  state INTEGER NOT NULL,
+  commit_version INTEGER NOT NULL,
+  ts_us INTEGER NOT NULL,
+  request_key BLOB NOT NULL,
+  primary_key BLOB NOT NULL);
+CREATE INDEX kv_txns_ts ON kv_txns(ts_us);
+CREATE TABLE kv_requests(
+  request_key BLOB PRIMARY KEY,
+  ts_us INTEGER NOT NULL,
+  fingerprint INTEGER NOT NULL,
+  result BLOB NOT NULL);
+CREATE INDEX kv_requests_ts ON kv_requests(ts_us);
 )sql";
 
 // A non-empty file that does not start with SQLite's magic is refused before
@@ -109,6 +135,7 @@ status prepare_schema(database& db, const std::string& path, const store_options
   auto txn = write_txn::begin(db);
   if (!txn) return std::move(txn).error();
   if (auto r = db.exec(create_sql); !r) return r;
+  if (auto r = db.exec(txn_tables_sql); !r) return r;
   if (auto r = db.exec("PRAGMA application_id=" + std::to_string(application_id)); !r) return r;
   return txn->commit();
 }
@@ -138,12 +165,22 @@ status validate_existing(database& db, const std::string& path, int64_t app) {
     if (auto r = txn->commit(); !r) return r;
     version = 2;
   }
+  if (*version == 2) {
+    // Schema 3 added transactions and request de-duplication.
+    auto txn = write_txn::begin(db);
+    if (!txn) return std::move(txn).error();
+    if (auto r = db.exec("ALTER TABLE kv_items ADD COLUMN txn BLOB;"); !r) return r;
+    if (auto r = db.exec(txn_tables_sql); !r) return r;
+    if (auto r = db.exec("UPDATE kv_meta SET schema_version=3 WHERE id=1;"); !r) return r;
+    if (auto r = txn->commit(); !r) return r;
+    version = 3;
+  }
   if (*version != schema_version) {
     return make_error(errc::corrupt, path + ": unsupported store schema version " +
                                          std::to_string(*version) + " (expected " +
                                          std::to_string(schema_version) + ")");
   }
-  for (const char* t : {"kv_items", "kv_voids", "kv_partitions"}) {
+  for (const char* t : {"kv_items", "kv_voids", "kv_partitions", "kv_locks", "kv_txns", "kv_requests"}) {
     auto n = db.query_int(std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
                           t + "'");
     if (!n) return std::move(n).error();
@@ -203,6 +240,7 @@ status save_meta(database& db, const persisted_meta& m) {
 status clear_tables(database& db) {
   return db.exec(
       "DELETE FROM kv_items; DELETE FROM kv_voids; DELETE FROM kv_partitions;"
+      " DELETE FROM kv_locks; DELETE FROM kv_txns; DELETE FROM kv_requests;"
       " UPDATE kv_meta SET segment_id=0, start_key=x'', end_key=x'', epoch=0, applied_index=0,"
       " next_position=1, history_floor=0, feed_floor=0, compact_position=0 WHERE id=1;");
 }

@@ -9,6 +9,10 @@
 //   kv_voids       one row per rollback; rowid = change-feed position
 //   kv_partitions  per-partition max_issued and aggregate base (written only
 //                  by compaction, split and install, never per write)
+//   kv_locks       a pending transaction's lock per item it touches; the
+//                  item's partition is locked with it (txn_tables.hpp)
+//   kv_txns        transaction records at their primary
+//   kv_requests    first outcomes of de-duplicated requests
 #include <cstdint>
 #include <string>
 

@@ -40,6 +40,7 @@ pb::StoredVersion to_record(const version_row& r) {
   v.set_partition_bytes(r.p_bytes);
   v.set_log_index(r.log_index);
   v.set_prev_version(r.prev);
+  v.set_txn_id(r.txn);
   return v;
 }
 
@@ -91,7 +92,7 @@ status export_records(store_state& s, const record_fn& out) {
                  return out(v);
                });
   if (!r) return r;
-  return each_row(*s.db,
+  r = each_row(*s.db,
                   "SELECT tp, max_issued, base_version, base_items, base_bytes FROM kv_partitions"
                   " ORDER BY tp",
                   [&](stmt& q) {
@@ -103,6 +104,54 @@ status export_records(store_state& s, const record_fn& out) {
                     p->set_base_version(q.u64(2));
                     p->set_base_items(q.u64(3));
                     p->set_base_bytes(q.u64(4));
+                    return out(v);
+                  });
+  if (!r) return r;
+  return export_txn_records(s, out);
+}
+
+status export_txn_records(store_state& s, const record_fn& out) {
+  auto r = each_row(*s.db, "SELECT key, tp, txn_id, primary_key, ts_us, op FROM kv_locks ORDER BY key",
+                    [&](stmt& q) {
+                      pb::StoreRecord v;
+                      auto* l = v.mutable_lock();
+                      l->set_key(std::string(q.blob(0)));
+                      l->set_tp(q.u64(1));
+                      l->set_txn_id(std::string(q.blob(2)));
+                      l->set_primary_key(std::string(q.blob(3)));
+                      l->set_timestamp_us(q.i64(4));
+                      auto op = q.blob(5);
+                      if (!l->mutable_op()->ParseFromArray(op.data(), static_cast<int>(op.size())))
+                        return status(make_error(errc::corrupt, "kv_locks row with an unreadable op"));
+                      return out(v);
+                    });
+  if (!r) return r;
+  r = each_row(*s.db,
+               "SELECT txn_id, state, commit_version, ts_us, request_key, primary_key FROM kv_txns"
+               " ORDER BY txn_id",
+               [&](stmt& q) {
+                 pb::StoreRecord v;
+                 auto* t = v.mutable_txn();
+                 t->set_txn_id(std::string(q.blob(0)));
+                 t->set_state(static_cast<pb::TxnState>(q.i64(1)));
+                 t->set_commit_version(q.u64(2));
+                 t->set_timestamp_us(q.i64(3));
+                 t->set_request_key(std::string(q.blob(4)));
+                 t->set_primary_key(std::string(q.blob(5)));
+                 return out(v);
+               });
+  if (!r) return r;
+  return each_row(*s.db,
+                  "SELECT request_key, ts_us, fingerprint, result FROM kv_requests ORDER BY request_key",
+                  [&](stmt& q) {
+                    pb::StoreRecord v;
+                    auto* t = v.mutable_request();
+                    t->set_request_key(std::string(q.blob(0)));
+                    t->set_timestamp_us(q.i64(1));
+                    t->set_fingerprint(q.u64(2));
+                    auto res = q.blob(3);
+                    if (!t->mutable_result()->ParseFromArray(res.data(), static_cast<int>(res.size())))
+                      return status(make_error(errc::corrupt, "kv_requests row with an unreadable result"));
                     return out(v);
                   });
 }
@@ -228,6 +277,7 @@ status installer::add(const pb::StoreRecord& rec) {
       row.p_bytes = v.partition_bytes();
       row.log_index = v.log_index();
       row.prev = v.prev_version();
+      row.txn = v.txn_id();
       return insert_version_row(*db_, row, nullptr);
     }
     case pb::StoreRecord::kVoidRange: {
@@ -250,6 +300,22 @@ status installer::add(const pb::StoreRecord& rec) {
       q->bind_u64(2, p.max_issued()).bind_u64(3, p.base_version()).bind_u64(4, p.base_items());
       q->bind_u64(5, p.base_bytes());
       return q->run();
+    }
+    case pb::StoreRecord::kLock: {
+      const auto& l = rec.lock();
+      lock_set ignored;  // the store reloads its locks after an install
+      return ignored.insert(*db_, lock_row{l.key(), l.tp(), l.txn_id(), l.primary_key(),
+                                           l.timestamp_us(), l.op()});
+    }
+    case pb::StoreRecord::kTxn: {
+      const auto& t = rec.txn();
+      return save_txn(*db_, txn_record{t.txn_id(), t.state(), t.commit_version(), t.timestamp_us(),
+                                       t.request_key(), t.primary_key()});
+    }
+    case pb::StoreRecord::kRequest: {
+      const auto& q = rec.request();
+      return save_request(*db_, q.request_key(),
+                          request_row{q.timestamp_us(), q.fingerprint(), q.result()});
     }
     default:
       return make_error(errc::corrupt, "unexpected snapshot record");

@@ -2,7 +2,8 @@
 // Store contents as a stream of pb::StoreRecord, both ways.
 //
 // export_records() reads every store table in canonical order (header;
-// versions by position; voids by position; partitions by tp) and hands each
+// versions by position; voids by position; partitions by tp; locks by key,
+// transaction records by id, requests by key) and hands each
 // record to a callback: snapshot() serializes them, digest() hashes them,
 // split() routes them to two new stores. installer writes such a stream
 // into a store file inside one transaction.
@@ -21,6 +22,8 @@ inline constexpr std::string_view snapshot_magic = "RKVSNAP1";
 using record_fn = std::function<status(pb::StoreRecord&)>;
 
 status export_records(store_state& s, const record_fn& out);
+/// The transaction tables' records (locks, records, requests), in key order.
+status export_txn_records(store_state& s, const record_fn& out);
 
 /// Length-prefixed framing with a running xxh64 over all bytes written.
 class record_writer {

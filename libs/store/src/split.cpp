@@ -115,7 +115,17 @@ result<split_result> segment_store::split(std::string_view at_key, const std::st
       }
       case pb::StoreRecord::kVersion:
         return rec.version().key() < at ? li->add(rec) : ri->add(rec);
-      case pb::StoreRecord::kVoidRange: {
+      case pb::StoreRecord::kLock:
+        return rec.lock().key() < at ? li->add(rec) : ri->add(rec);
+      case pb::StoreRecord::kTxn:
+        // The record goes where its primary key goes: that is where a
+        // resolver asks (a record without one is copied to both).
+        if (!rec.txn().primary_key().empty())
+          return rec.txn().primary_key() < at ? li->add(rec) : ri->add(rec);
+        [[fallthrough]];
+      case pb::StoreRecord::kVoidRange:
+      case pb::StoreRecord::kRequest: {
+        // Requests go to both halves: a retry may land on either.
         auto a = li->add(rec);
         return a ? ri->add(rec) : a;
       }

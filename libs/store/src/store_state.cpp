@@ -24,6 +24,7 @@ status store_state::reload() {
   meta = std::move(*m);
   parts->clear();
   sweep_floor_ms = 0;
+  if (auto r = locks.load(*db); !r) return r;
   return parts->load_voids();
 }
 

@@ -1,15 +1,18 @@
 #pragma once
 // Everything a segment_store owns, shared by the files that implement it
 // (open, write path, rollback, reads, feed, compaction, snapshot, split).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "partitions.hpp"
 #include "rows.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#include "txn_tables.hpp"
 
 namespace ropekv::store::detail {
 
@@ -19,6 +22,7 @@ struct store_state {
   std::unique_ptr<database> db;
   persisted_meta meta;
   std::unique_ptr<partition_cache> parts;
+  lock_set locks;
   // Sweep resumes here (ms): rows below were found superseded or voided.
   // Not persisted and not part of the store's contents; lowered by writes
   // with an earlier expiry and reset by rollbacks, which can revive rows.
@@ -56,7 +60,34 @@ result<std::unique_ptr<store_state>> open_state(const std::string& path, const s
 struct txn_context {
   uint64_t last_row_log_index = 0;  // log index stamped on the newest row written
   bool wrote_row = false;
+  // Set while applying a transaction's writes: rows carry its id, versions
+  // are at least its commit version, and its own locks do not block it.
+  std::string txn_id;
+  uint64_t version_floor = 0;
 };
+
+/// The item a mutation addresses, as the write path sees it.
+struct item_target {
+  std::string key;
+  uint64_t tp = 0;
+  partition_state* st = nullptr;
+  std::optional<version_row> current;  // latest non-void version, any kind
+  bool live = false;                   // current is a put, unexpired at the mutation's time
+};
+
+/// Resolves an item for a write at now_us: errc::too_large, wrong_segment,
+/// or locked (its partition held by a transaction other than own_txn) come
+/// back as the deterministic failure.
+result<std::variant<item_target, pb::MutationResult>> resolve_target(
+    store_state& s, int64_t now_us, uint32_t table, const std::string& hk, const std::string& rk,
+    std::string_view own_txn);
+
+/// A put / delete / check condition against the item's state; empty: met.
+std::optional<pb::MutationResult> check_condition(pb::Condition cond, uint64_t expected,
+                                                  const item_target& t);
+
+/// errc::locked naming the lock.
+pb::MutationResult locked_failure(const lock_row& l, int64_t now_us);
 
 /// Deterministic outcome carried inside a MutationResult.
 pb::MutationResult failed(errc code, std::string message);
@@ -70,5 +101,20 @@ result<pb::MutationResult> apply_expire(store_state& s, const pb::Mutation& m, u
                                         txn_context& ctx);
 result<pb::MutationResult> apply_rollback(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                           txn_context& ctx);
+// txn_ops.cpp
+result<pb::MutationResult> apply_transact(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                          txn_context& ctx);
+result<pb::MutationResult> apply_prepare(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                         txn_context& ctx);
+result<pb::MutationResult> apply_decide(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                        txn_context& ctx);
+result<pb::MutationResult> apply_resolve(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                         txn_context& ctx);
+// requests.cpp
+/// Applies `m` through `apply` unless its request_key was applied within
+/// the retention: then the first outcome, marked deduplicated.
+result<pb::MutationResult> apply_once(
+    store_state& s, const pb::Mutation& m,
+    const std::function<result<pb::MutationResult>()>& apply);
 
 }  // namespace ropekv::store::detail

@@ -17,6 +17,10 @@ result<pb::MutationResult> dispatch(store_state& s, const pb::Mutation& m, uint6
     case pb::Mutation::kDelete: return detail::apply_delete(s, m, log_index, ctx);
     case pb::Mutation::kExpire: return detail::apply_expire(s, m, log_index, ctx);
     case pb::Mutation::kRollback: return detail::apply_rollback(s, m, log_index, ctx);
+    case pb::Mutation::kTransact: return detail::apply_transact(s, m, log_index, ctx);
+    case pb::Mutation::kTxnPrepare: return detail::apply_prepare(s, m, log_index, ctx);
+    case pb::Mutation::kTxnDecide: return detail::apply_decide(s, m, log_index, ctx);
+    case pb::Mutation::kTxnResolve: return detail::apply_resolve(s, m, log_index, ctx);
     case pb::Mutation::kSplit:
       // The split itself is split(), run by the owner once this entry is
       // applied on every replica; here it is only checked and ordered.
@@ -35,7 +39,12 @@ result<pb::MutationResult> dispatch(store_state& s, const pb::Mutation& m, uint6
 result<pb::MutationResult> apply_in_txn(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                         txn_context& ctx) {
   if (log_index != 0 && log_index <= s.meta.applied_index) return pb::MutationResult{};
-  auto r = dispatch(s, m, log_index, ctx);
+  // Client writes with a request_key are de-duplicated; a two-phase
+  // transaction's steps are keyed by its id instead (txn_ops.cpp).
+  bool once = !m.request_key().empty() &&
+              (m.has_put() || m.has_delete_() || m.has_rollback() || m.has_transact());
+  auto r = once ? detail::apply_once(s, m, [&] { return dispatch(s, m, log_index, ctx); })
+                : dispatch(s, m, log_index, ctx);
   if (r && log_index != 0) s.meta.applied_index = log_index;
   return r;
 }

@@ -88,6 +88,31 @@ TEST(store_open, unknown_schema_version_is_corrupt) {
   EXPECT_NE(s.error().message.find("schema version 99"), std::string::npos) << s.error().message;
 }
 
+// What schema 3 added (transactions, request de-duplication).
+constexpr const char* drop_schema_3 =
+    "ALTER TABLE kv_items DROP COLUMN txn; DROP TABLE kv_locks; DROP TABLE kv_txns;"
+    " DROP TABLE kv_requests;";
+
+// Schema 2 files are upgraded in place on open, and take transactions.
+TEST(store_open, schema_2_file_is_upgraded_and_keeps_its_data) {
+  temp_dir dir;
+  auto path = dir.file("v2.db");
+  {
+    auto s = open_store(path);
+    ASSERT_TRUE(s);
+    must_apply(*s, make_put(1, "h", "r", "v", 10));
+  }
+  ASSERT_EQ(raw_exec(path, std::string(drop_schema_3) + "UPDATE kv_meta SET schema_version=2"), "");
+  auto s = segment_store::open(path);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ((*s)->get(1, "h", "r", {})->value(), "v");
+  auto m = make_put(1, "h", "r", "w", 20);
+  m.set_request_key("k");
+  EXPECT_EQ(must_apply(**s, m).error_code(), 0u);
+  EXPECT_TRUE(must_apply(**s, m).deduplicated());
+  EXPECT_EQ(raw_sql(path, "SELECT schema_version FROM kv_meta"), "3");
+}
+
 // Schema 1 files (before kv_items.prev) are upgraded in place on open.
 TEST(store_open, schema_1_file_is_upgraded_and_keeps_its_data) {
   temp_dir dir;
@@ -97,7 +122,9 @@ TEST(store_open, schema_1_file_is_upgraded_and_keeps_its_data) {
     ASSERT_TRUE(s);
     must_apply(*s, make_put(1, "h", "r", "v", 10));
   }
-  ASSERT_EQ(raw_exec(path, "ALTER TABLE kv_items DROP COLUMN prev; UPDATE kv_meta SET schema_version=1"), "");
+  ASSERT_EQ(raw_exec(path, std::string(drop_schema_3) +
+                               "ALTER TABLE kv_items DROP COLUMN prev; UPDATE kv_meta SET schema_version=1"),
+            "");
   auto s = segment_store::open(path);
   ASSERT_TRUE(s.ok()) << s.error().message;
   auto got = (*s)->get(1, "h", "r", {});
@@ -108,7 +135,7 @@ TEST(store_open, schema_1_file_is_upgraded_and_keeps_its_data) {
   ASSERT_TRUE(ev.ok());
   ASSERT_EQ(ev->size(), 1u);
   EXPECT_EQ((*ev)[0].kind(), pb::CHANGE_UPDATE);
-  EXPECT_EQ(raw_sql(path, "SELECT schema_version FROM kv_meta"), "2");
+  EXPECT_EQ(raw_sql(path, "SELECT schema_version FROM kv_meta"), "3");
 }
 
 TEST(store_open, consensus_tables_share_the_file_outside_digest_and_snapshot) {

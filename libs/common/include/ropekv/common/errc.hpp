@@ -21,6 +21,8 @@ enum class errc : uint8_t {
   io_error,              // disk or SQLite failure
   version_gone,          // as_of older than the retention window: 410-like
   internal,              // a bug: never expected
+  locked,                // held by an unresolved transaction: the router resolves it, else 409
+  conflict,              // a transaction lost to a concurrent one: 409
 };
 
 /// Stable lower-case name, used in JSON error bodies and logs.

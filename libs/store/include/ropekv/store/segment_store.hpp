@@ -40,6 +40,7 @@
 //     (non-void, non-tombstone) latest versions.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -130,6 +131,19 @@ class segment_store {
 
   /// Highest change-feed position issued so far (0: none).
   uint64_t last_position() const;
+
+  // ------------------------------------------------------ transactions
+
+  /// The lock a pending transaction holds on the item with encoded key
+  /// `key`: reads of it must not answer until the transaction is resolved
+  /// (docs/transactions.md). Ages are measured at now_us.
+  std::optional<pb::LockInfo> lock_on(std::string_view key, int64_t now_us) const;
+  /// The first lock on a key in [start, end) (end empty: +infinity).
+  std::optional<pb::LockInfo> lock_within(std::string_view start, std::string_view end,
+                                          int64_t now_us) const;
+  /// Locks prepared at least `min_age_us` before now_us, oldest first: the
+  /// ones a resolver should look at.
+  std::vector<pb::LockInfo> stale_locks(int64_t now_us, int64_t min_age_us, size_t limit) const;
 
   // ------------------------------------------------------- maintenance
 

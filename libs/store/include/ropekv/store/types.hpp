@@ -20,7 +20,7 @@ inline constexpr size_t max_value_bytes = 400 * 1024;
 /// Stored in the file header (PRAGMA application_id): "RKVS".
 inline constexpr int32_t application_id = 0x524B5653;
 /// Version of the store tables; a file with another version is refused.
-inline constexpr int64_t schema_version = 2;
+inline constexpr int64_t schema_version = 3;
 
 struct store_options {
   /// synchronous=FULL instead of NORMAL. NORMAL in WAL mode never loses a
@@ -35,6 +35,10 @@ struct store_options {
   /// WAL mode appends each whole: small pages cut the bytes written per
   /// write (docs/performance.md).
   int page_size = 1024;
+  /// How long a request_key's first outcome is kept (de-duplication of
+  /// retries), and a decided transaction's record. Measured on mutation
+  /// timestamps, so every replica drops the same rows.
+  int64_t request_retention_us = int64_t{10} * 60 * 1000 * 1000;
 };
 
 /// Reads never consult the wall clock: callers pass it.

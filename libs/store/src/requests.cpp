@@ -1,0 +1,64 @@
+// De-duplication of retried writes (docs/transactions.md "Idempotency"): a
+// mutation with a request_key stores its outcome in kv_requests in the same
+// SQLite transaction as its effects, so a retry of the same key within the
+// retention gets that outcome back and changes nothing, on every replica,
+// across leader changes and restarts (the rows are replicated state, in
+// snapshots and in both halves of a split).
+#include <xxhash.h>
+
+#include "store_state.hpp"
+
+namespace ropekv::store::detail {
+namespace {
+
+// What the request asked for, without what a client's retry may change
+// (the router stamps times and random ids per HTTP request).
+uint64_t fingerprint(const pb::Mutation& m) {
+  pb::Mutation c = m;
+  c.clear_timestamp_us();
+  c.clear_request_id();
+  c.clear_request_key();
+  if (c.has_put()) c.mutable_put()->mutable_item()->clear_expires_at_ms();
+  if (c.has_transact()) {
+    c.mutable_transact()->clear_txn_id();
+    for (auto& op : *c.mutable_transact()->mutable_ops())
+      if (op.has_put()) op.mutable_put()->mutable_item()->clear_expires_at_ms();
+  }
+  std::string bytes = c.SerializeAsString();
+  return XXH64(bytes.data(), bytes.size(), 0);
+}
+
+// Outcomes worth replaying: the ones the mutation decided. locked and
+// wrong_segment mean it did nothing and a retry may succeed.
+bool decided(const pb::MutationResult& r) {
+  auto code = static_cast<errc>(r.error_code());
+  return code != errc::locked && code != errc::wrong_segment;
+}
+
+}  // namespace
+
+result<pb::MutationResult> apply_once(store_state& s, const pb::Mutation& m,
+                                      const std::function<result<pb::MutationResult>()>& apply) {
+  uint64_t fp = fingerprint(m);
+  auto found = find_request(*s.db, m.request_key());
+  if (!found) return std::move(found).error();
+  if (*found) {
+    if ((*found)->fingerprint != fp && (*found)->fingerprint != 0) {
+      return failed(errc::invalid_argument, "request_id was already used for a different request");
+    }
+    pb::MutationResult r = (*found)->result;
+    r.set_deduplicated(true);
+    return r;
+  }
+  auto r = apply();
+  if (!r || !decided(*r)) return r;
+  if (auto st = save_request(*s.db, m.request_key(), request_row{m.timestamp_us(), fp, *r}); !st) {
+    return std::move(st).error();
+  }
+  if (auto st = expire_txn_rows(*s.db, m.timestamp_us() - s.opts.request_retention_us); !st) {
+    return std::move(st).error();
+  }
+  return r;
+}
+
+}  // namespace ropekv::store::detail
