@@ -174,6 +174,7 @@ net::owner_actor::behavior_type owner_fn(owner_pointer self, owner_options optio
       [self](pb::RangeRequest& req) { return forward<pb::ItemsReply>(self, req, load_kind::read); },
       [self](pb::ScanRequest& req) { return forward<pb::ItemsReply>(self, req, load_kind::read); },
       [self](pb::PartitionRequest& req) { return forward<pb::PartitionReply>(self, req, load_kind::read); },
+      [self](pb::LocksRequest& req) { return forward<pb::LocksReply>(self, req, load_kind::other); },
       [self](pb::ChangesRequest& req) { return forward<pb::ChangesReply>(self, req, load_kind::read); },
       [self](pb::MembershipRequest& req) { return forward<pb::AdminReply>(self, req, load_kind::other); },
       [self](pb::SplitRequest& req) { return forward<pb::AdminReply>(self, req, load_kind::other); },

@@ -193,12 +193,20 @@ status index_store::finish_backfill(const pb::FeedToken& position) {
 }
 
 status index_store::apply_events(std::span<const pb::ChangeEvent> events, const pb::FeedToken& position_after) {
+  std::vector<const pb::ChangeEvent*> refs;
+  refs.reserve(events.size());
+  for (const auto& ev : events) refs.push_back(&ev);
+  return apply_events(std::span<const pb::ChangeEvent* const>(refs), position_after);
+}
+
+status index_store::apply_events(std::span<const pb::ChangeEvent* const> events, const pb::FeedToken& position_after) {
   auto& s = *s_;
-  for (const auto& ev : events) {
-    if (ev.item().table_id() != s.table_id) return bad("event of table " + std::to_string(ev.item().table_id()));
+  for (const auto* ev : events) {
+    if (ev->item().table_id() != s.table_id) return bad("event of table " + std::to_string(ev->item().table_id()));
   }
   return write(s, [&]() -> status {
-    for (const auto& ev : events) {
+    for (const auto* evp : events) {
+      const auto& ev = *evp;
       auto pk = detail::base_key(ev.item().table_id(), ev.partition(), ev.item());
       status r;
       switch (ev.kind()) {

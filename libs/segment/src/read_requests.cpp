@@ -13,7 +13,11 @@
 // here, so nothing is stored: the scan reads the (empty) latest state and
 // the reader tails the feed from 0. A replica that has not applied
 // at_position yet answers unavailable (try another, or later).
+#include <algorithm>
 #include <chrono>
+
+#include "ropekv/keys/key_codec.hpp"
+#include "ropekv/keys/partition.hpp"
 
 #include "replica_state.hpp"
 #include "replies.hpp"
@@ -61,6 +65,16 @@ void run_read(replica_state& s, const pb::Routing& routing, pb::Consistency cons
   });
 }
 
+// A pending transaction's lock in the way of a read: the reader (router)
+// resolves it and asks again, so no read sees half a transaction.
+template <class Reply>
+std::optional<Reply> locked_reply(std::optional<pb::LockInfo> lock) {
+  if (!lock) return std::nullopt;
+  Reply r = reply_with<Reply>(make_status(errc::locked, "item held by an unresolved transaction"));
+  *r.mutable_lock() = std::move(*lock);
+  return r;
+}
+
 store::read_options read_opts(const replica_state& s, uint64_t as_of) {
   store::read_options o;
   o.now_us = s.now_us();
@@ -79,6 +93,9 @@ void segment_replica::get(const pb::GetRequest& request, get_callback cb) {
         if (auto bad = detail::check_item(meta, request.table_id(), request.hash_key(), request.range_key())) {
           return reply_with<pb::GetReply>(*bad);
         }
+        auto key = keys::encode(keys::item_key{request.table_id(), keys::partition_of(request.hash_key()),
+                                               request.hash_key(), request.range_key()});
+        if (auto l = locked_reply<pb::GetReply>(s.store->lock_on(key, s.now_us()))) return *l;
         auto item = s.store->get(request.table_id(), request.hash_key(), request.range_key(),
                                  read_opts(s, request.as_of()));
         if (!item) return reply_with<pb::GetReply>(detail::to_status(item.error()));
@@ -104,6 +121,10 @@ void segment_replica::range(const pb::RangeRequest& request, items_callback cb) 
         q.limit = request.limit();
         q.cursor = request.cursor();
         q.read = read_opts(s, request.as_of());
+        auto prefix = keys::hash_key_prefix(request.table_id(), keys::partition_of(request.hash_key()),
+                                            request.hash_key());
+        auto lock = s.store->lock_within(prefix, keys::prefix_end(prefix), s.now_us());
+        if (auto l = locked_reply<pb::ItemsReply>(std::move(lock))) return *l;
         auto page = s.store->range(q);  // wrong_segment when the hash key is not ours
         if (!page) return reply_with<pb::ItemsReply>(detail::to_status(page.error()));
         pb::ItemsReply r;
@@ -130,6 +151,13 @@ void segment_replica::scan(const pb::ScanRequest& request, items_callback cb) {
                 errc::invalid_argument, "later pages of a snapshot scan pass its at_position"));
           }
           position = s.store->last_position();  // 0: nothing stored, latest is exact
+        }
+        if (position == 0) {
+          // Scans at a feed position read committed history; latest ones
+          // must not pass a pending transaction.
+          auto lock = s.store->lock_within(std::max(request.start_key(), meta.start_key),
+                                           request.end_key(), s.now_us());
+          if (auto l = locked_reply<pb::ItemsReply>(std::move(lock))) return *l;
         }
         store::scan_query q;
         q.start = request.start_key();
@@ -172,6 +200,19 @@ void segment_replica::partition(const pb::PartitionRequest& request, partition_c
         return r;
       },
       std::move(cb));
+}
+
+void segment_replica::locks(const pb::LocksRequest& request, locks_callback cb) {
+  auto& s = *s_;
+  if (auto bad = detail::check_routing(request.routing(), s.store->meta()))
+    return cb(reply_with<pb::LocksReply>(*bad));
+  // The leader's view: a lock it lists was committed through the log.
+  if (auto bad = s.check_leader()) return cb(reply_with<pb::LocksReply>(*bad));
+  size_t limit = request.limit() == 0 ? 100 : std::min<uint32_t>(request.limit(), 1000);
+  pb::LocksReply r;
+  for (auto& l : s.store->stale_locks(s.now_us(), static_cast<int64_t>(request.min_age_ms()) * 1000, limit))
+    *r.add_locks() = std::move(l);
+  cb(std::move(r));
 }
 
 namespace {

@@ -16,6 +16,36 @@ pb::WriteReply reply_with(pb::Status status) {
   return r;
 }
 
+// Every item of a transaction's ops here must be ours.
+std::optional<pb::Status> check_ops(const store::segment_meta& meta,
+                                    const google::protobuf::RepeatedPtrField<pb::TxnOp>& ops) {
+  if (ops.empty()) return make_status(errc::invalid_argument, "transaction without operations");
+  for (const auto& op : ops) {
+    std::optional<pb::Status> bad;
+    switch (op.op_case()) {
+      case pb::TxnOp::kPut: {
+        const auto& i = op.put().item();
+        bad = detail::check_item(meta, i.table_id(), i.hash_key(), i.range_key());
+        break;
+      }
+      case pb::TxnOp::kDelete:
+        bad = detail::check_item(meta, op.delete_().table_id(), op.delete_().hash_key(), op.delete_().range_key());
+        break;
+      case pb::TxnOp::kCheck:
+        bad = detail::check_item(meta, op.check().table_id(), op.check().hash_key(), op.check().range_key());
+        break;
+      case pb::TxnOp::kGet:
+        bad = detail::check_item(meta, op.get().table_id(), op.get().hash_key(), op.get().range_key());
+        break;
+      case pb::TxnOp::OP_NOT_SET:
+        bad = make_status(errc::invalid_argument, "transaction op without a kind");
+        break;
+    }
+    if (bad) return bad;
+  }
+  return std::nullopt;
+}
+
 // The key or partition a client mutation addresses must be ours.
 std::optional<pb::Status> check_target(const store::segment_meta& meta, const pb::Mutation& m) {
   switch (m.op_case()) {
@@ -29,9 +59,20 @@ std::optional<pb::Status> check_target(const store::segment_meta& meta, const pb
     }
     case pb::Mutation::kRollback:
       return detail::check_partition(meta, m.rollback().table_id(), m.rollback().partition());
+    case pb::Mutation::kTransact: return check_ops(meta, m.transact().ops());
+    case pb::Mutation::kTxnPrepare: return check_ops(meta, m.txn_prepare().ops());
+    case pb::Mutation::kTxnDecide: {
+      // The record lives with the primary key (splits move it there).
+      const auto& pk = m.txn_decide().primary_key();
+      bool ours = pk >= meta.start_key && (meta.end_key.empty() || pk < meta.end_key);
+      if (!ours) return make_status(errc::wrong_segment, "transaction's primary key outside the segment");
+      return std::nullopt;
+    }
+    case pb::Mutation::kTxnResolve: return std::nullopt;
     default:
       // Expire comes from the sweep, split from split(), noop from nobody.
-      return make_status(errc::invalid_argument, "write accepts put, delete or rollback only");
+      return make_status(errc::invalid_argument,
+                         "write accepts put, delete, rollback or transaction steps only");
   }
 }
 

@@ -138,6 +138,13 @@ segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segmen
         drive(self);
         return rp;
       },
+      [self](pb::LocksRequest& req) {
+        note_wait(self, req);
+        auto rp = promise<pb::LocksReply>(self);
+        self->state.replica->locks(req, [rp](pb::LocksReply r) mutable { rp.deliver(std::move(r)); });
+        drive(self);
+        return rp;
+      },
       [self](pb::ChangesRequest& req) {
         note_wait(self, req);
         auto rp = promise<pb::ChangesReply>(self);

@@ -119,6 +119,9 @@ class index_store {
   /// its version is above the base entry's, and saves `position_after`,
   /// in one transaction.
   status apply_events(std::span<const pb::ChangeEvent> events, const pb::FeedToken& position_after);
+  /// The same over events held elsewhere (a feed batch shared by several
+  /// indexes of one table: each applies its own selection, uncopied).
+  status apply_events(std::span<const pb::ChangeEvent* const> events, const pb::FeedToken& position_after);
   /// The base state of the keys in [start, end) is exactly `items` (read
   /// at some feed position: a rollback re-read its partition): rows and
   /// base entries of keys there are replaced, and `position_after` saved,

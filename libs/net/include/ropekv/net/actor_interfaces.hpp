@@ -22,6 +22,7 @@ using segment_actor = caf::typed_actor<
     caf::replies_to<pb::RangeRequest>::with<pb::ItemsReply>,
     caf::replies_to<pb::ScanRequest>::with<pb::ItemsReply>,
     caf::replies_to<pb::PartitionRequest>::with<pb::PartitionReply>,
+    caf::replies_to<pb::LocksRequest>::with<pb::LocksReply>,
     caf::reacts_to<pb::RaftEnvelope>>;
 
 // ------------------------------------------------------------- placement

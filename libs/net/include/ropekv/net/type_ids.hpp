@@ -77,6 +77,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitSegmentRequest))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::SplitSegmentReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::HookReport))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::LocksRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::LocksReply))
 
   // services/indexer, indexes
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RegisterIndexer))

@@ -61,6 +61,7 @@ class segment_replica {
   using get_callback = std::function<void(pb::GetReply)>;
   using items_callback = std::function<void(pb::ItemsReply)>;
   using partition_callback = std::function<void(pb::PartitionReply)>;
+  using locks_callback = std::function<void(pb::LocksReply)>;
   using changes_callback = std::function<void(pb::ChangesReply)>;
   using admin_callback = std::function<void(pb::AdminReply)>;
 
@@ -103,6 +104,9 @@ class segment_replica {
   /// when compaction dropped what it needs.
   void scan(const pb::ScanRequest& request, items_callback cb);
   void partition(const pb::PartitionRequest& request, partition_callback cb);
+  /// Reads answer errc::locked (with the LockInfo) for items a pending
+  /// transaction holds; locks() lists the old ones, for resolvers.
+  void locks(const pb::LocksRequest& request, locks_callback cb);
   void changes(const pb::ChangesRequest& request, changes_callback cb);
 
   /// Add as non-voter, promote, remove, leader transfer (leader only).
