@@ -1,6 +1,7 @@
 #include "event_frame.hpp"
 
 #include "item_json.hpp"
+#include "responses.hpp"
 #include "ropekv/net/json_writer.hpp"
 
 namespace ropekv::notifier {
@@ -33,6 +34,8 @@ std::string event_body(const pb::ChangeEvent& e, std::string_view table, bool ha
     if (has_range_key) router::write_key(w, "range_key", e.item().range_key());
     w.field("version", static_cast<uint64_t>(e.version()));
     w.field("prev_version", static_cast<uint64_t>(e.prev_version()));
+    // Events of one transaction share its id (hex): what committed together.
+    if (!e.txn_id().empty()) w.field("txn", router::hex(e.txn_id()));
     if (kind == notify::event_kind::create || kind == notify::event_kind::update) {
       w.key("item");
       if (e.item().value().empty()) w.raw("{}");

@@ -37,7 +37,8 @@ struct batch_results {
 void handle_batch(request_runtime& rt) {
   const auto* body = std::get_if<net::json_object_text>(&rt.request().body);
   if (!body) return rt.fail(net::http_error::from(errc::invalid_argument, "batch body missing"));
-  auto ops = parse_batch(body->json, !rt.table().range_key().empty());
+  std::optional<std::string> request_id;
+  auto ops = parse_batch(body->json, !rt.table().range_key().empty(), &request_id);
   if (!ops) return rt.fail(ops.error());
   auto results = std::make_shared<batch_results>();
   results->results.assign(ops->size(), net::http_error::from(errc::internal, "not run"));
@@ -49,6 +50,9 @@ void handle_batch(request_runtime& rt) {
       if (--results->pending == 0) rt.reply_json(200, results->body());
     };
     std::string rk = op.range_key.value_or("");
+    // A retried batch re-runs every op: each write is de-duplicated under
+    // the batch's request_id and its index.
+    if (request_id) op.write.request_id = *request_id + "#" + std::to_string(i);
     switch (op.kind) {
       case batch_op_kind::get:
         run_get(rt, rt.table(), std::move(op.hash_key), std::move(rk), op.consistency, op.as_of, done);
@@ -59,6 +63,9 @@ void handle_batch(request_runtime& rt) {
         break;
       case batch_op_kind::del:
         run_delete(rt, rt.table(), std::move(op.hash_key), std::move(rk), op.write, done);
+        break;
+      case batch_op_kind::check:  // parse_batch refuses it
+        done(net::http_error::from(errc::internal, "check outside a transaction"));
         break;
     }
   }

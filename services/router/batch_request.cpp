@@ -83,14 +83,20 @@ net::http_result<void> read_member(const json_member& m, raw_op& r) {
   return bad("unknown member '" + net::printable(m.name) + "'");
 }
 
-net::http_result<batch_op> to_op(raw_op r, bool has_range_key) {
+net::http_result<batch_op> to_op(raw_op r, bool has_range_key, bool in_transaction) {
   batch_op op;
   if (!r.op) return bad("op is required");
   if (*r.op == "put") op.kind = batch_op_kind::put;
   else if (*r.op == "get") op.kind = batch_op_kind::get;
   else if (*r.op == "delete") op.kind = batch_op_kind::del;
-  else return bad("op must be put, get or delete");
+  else if (*r.op == "check" && in_transaction) op.kind = batch_op_kind::check;
+  else return bad(in_transaction ? "an operation is one of put, delete, check or get"
+                                 : "op must be put, get or delete");
   const bool put = op.kind == batch_op_kind::put, get = op.kind == batch_op_kind::get;
+  if (op.kind == batch_op_kind::check && !r.condition && !r.if_version)
+    return bad("check needs if or if_version");
+  if (in_transaction && get && (r.consistency || r.as_of))
+    return bad("a transaction's get reads at the commit point: consistency and as_of do not apply");
 
   if (!r.hash_key) return bad("hash_key is required");
   if (auto ok = net::validate_hash_key(*r.hash_key); !ok) return std::move(ok).error();
@@ -129,11 +135,39 @@ net::http_result<batch_op> to_op(raw_op r, bool has_range_key) {
 
 }  // namespace
 
-net::http_result<std::vector<batch_op>> parse_batch(std::string_view body, bool has_range_key) {
+net::http_result<std::string> check_request_id(std::string_view id) {
+  if (id.empty() || id.size() > net::max_request_id_bytes)
+    return bad("request_id must hold 1.." + std::to_string(net::max_request_id_bytes) + " characters");
+  for (char c : id)
+    if (c < 0x20 || c > 0x7e) return bad("request_id must be printable ASCII");
+  return std::string(id);
+}
+
+net::http_result<batch_op> parse_op(const std::vector<json_member>& members, std::string kind,
+                                    bool has_range_key, bool in_transaction) {
+  raw_op raw;
+  raw.op = std::move(kind);
+  for (const auto& m : members) {
+    if (m.name == "op") return bad("unknown member 'op'");
+    if (auto ok = read_member(m, raw); !ok) return std::move(ok).error();
+  }
+  return to_op(std::move(raw), has_range_key, in_transaction);
+}
+
+net::http_result<std::vector<batch_op>> parse_batch(std::string_view body, bool has_range_key,
+                                                    std::optional<std::string>* request_id) {
   auto top = object_members(body);
   if (!top) return std::move(top).error();
   const json_member* ops = nullptr;
   for (const auto& m : *top) {
+    if (m.name == "request_id" && request_id != nullptr) {
+      auto s = string_value(m);
+      if (!s) return std::move(s).error();
+      auto id = check_request_id(*s);
+      if (!id) return std::move(id).error();
+      *request_id = std::move(*id);
+      continue;
+    }
     if (m.name != "ops") return bad("unknown member '" + net::printable(m.name) + "'");
     if (ops) return bad("ops given twice");
     ops = &m;
@@ -153,7 +187,7 @@ net::http_result<std::vector<batch_op>> parse_batch(std::string_view body, bool 
     raw_op raw;
     for (const auto& m : *members)
       if (auto ok = read_member(m, raw); !ok) return at(i, std::move(ok).error());
-    auto op = to_op(std::move(raw), has_range_key);
+    auto op = to_op(std::move(raw), has_range_key, false);
     if (!op) return at(i, std::move(op).error());
     out.push_back(std::move(*op));
   }

@@ -1,7 +1,8 @@
 #pragma once
 // POST /v1/tables/{t}/batch: many independent item reads and writes.
 //
-// Body: {"ops":[op, ...]} with 1..max_batch_ops ops, each one of
+// Body: {"request_id":"…" (optional), "ops":[op, ...]} with 1..max_batch_ops
+// ops, each one of
 //   {"op":"put",    "hash_key":"k", "range_key":"r", "item":{...},
 //                   "ttl":s, "if":"absent"|"exists", "if_version":v}
 //   {"op":"get",    "hash_key":"k", "range_key":"r", "consistency":"strong"|"eventual", "as_of":v}
@@ -21,13 +22,14 @@
 
 #include "ropekv/net/api_request.hpp"
 #include "ropekv/net/http_error.hpp"
+#include "json_members.hpp"
 #include "write_builder.hpp"
 
 namespace ropekv::router {
 
 inline constexpr size_t max_batch_ops = 100;
 
-enum class batch_op_kind : uint8_t { put, get, del };
+enum class batch_op_kind : uint8_t { put, get, del, check };  // check: transactions only
 
 struct batch_op {
   batch_op_kind kind = batch_op_kind::get;
@@ -40,6 +42,19 @@ struct batch_op {
 };
 
 /// Parses and validates a batch body against the table's shape.
-net::http_result<std::vector<batch_op>> parse_batch(std::string_view body, bool table_has_range_key);
+/// request_id: the body's optional "request_id" (each op's writes are
+/// de-duplicated under it plus the op's index).
+net::http_result<std::vector<batch_op>> parse_batch(std::string_view body, bool table_has_range_key,
+                                                    std::optional<std::string>* request_id = nullptr);
+
+/// One op's members (the fields above, without "op"), validated as `kind`
+/// (put, get, delete; in a transaction also check, which needs if or
+/// if_version, and gets take no consistency or as_of: they read at the
+/// commit point).
+net::http_result<batch_op> parse_op(const std::vector<json_member>& members, std::string kind,
+                                    bool table_has_range_key, bool in_transaction);
+
+/// A client's request_id: 1..128 bytes of printable ASCII.
+net::http_result<std::string> check_request_id(std::string_view id);
 
 }  // namespace ropekv::router

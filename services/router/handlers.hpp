@@ -9,6 +9,7 @@
 //   partition_handlers.cpp  partition info and rollback
 //   admin_handlers.cpp      tables, hooks, indexes and /v1/cluster (through placement)
 //   index_query.cpp         GET indexes/{name}/items (through an indexer)
+//   transact_handler.cpp    POST /v1/transact (txn_coordinator.hpp)
 // Item handlers expect rt.resolve_table() to have succeeded.
 #include <functional>
 #include <optional>
@@ -39,6 +40,8 @@ void handle_batch(request_runtime& rt);
 void handle_get_partition(request_runtime& rt);
 void handle_rollback_partition(request_runtime& rt);
 void handle_index_query(request_runtime& rt);
+/// POST /v1/transact (tables named per op; no table lookup first).
+void handle_transact(request_runtime& rt);
 /// Table, hook and cluster routes; no table lookup first (placement decides).
 void handle_admin(request_runtime& rt);
 

@@ -12,15 +12,19 @@ pb::Consistency to_pb(net::read_consistency c) {
   return c == net::read_consistency::eventual ? pb::EVENTUAL : pb::STRONG;
 }
 
-// Request ids let owners recognise a retried write (reserved for dedup).
 uint64_t request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng();
 }
 
 void run_write(request_runtime& rt, pb::Mutation m, const std::string& key,
+               const std::optional<std::string>& client_request_id,
                std::function<void(net::http_result<pb::WriteReply>)> done) {
   m.set_request_id(request_id());
+  // Every write carries a de-duplication key, so whatever happened to an
+  // attempt (timeout, leader lost mid-request) a retry is safe: the store
+  // answers an applied one with its first outcome (docs/transactions.md).
+  m.set_request_key(request_key_of(client_request_id));
   op_class op = op_class_of(m);
   call_segment<pb::WriteRequest, pb::WriteReply>(
       rt, {.op = op,
@@ -83,7 +87,7 @@ void run_put(request_runtime& rt, const pb::TableSchema& table, std::string hash
   auto m = build_put(table, std::move(hash_key), std::move(range_key), std::move(item_json), params,
                      request_runtime::now_ms());
   if (!m) return done(std::move(m).error());
-  run_write(rt, std::move(*m), key,
+  run_write(rt, std::move(*m), key, params.request_id,
             [done = std::move(done), table = table.id(), key](net::http_result<pb::WriteReply> r) {
               if (!r) return done(std::move(r).error());
               if (r->status().error_code() != 0) return done(error_of(r->status()));
@@ -96,7 +100,7 @@ void run_delete(request_runtime& rt, const pb::TableSchema& table, std::string h
                 std::string range_key, const write_params& params, item_done done) {
   std::string key = item_key(table.id(), hash_key, range_key);
   auto m = build_delete(table, std::move(hash_key), std::move(range_key), params);
-  run_write(rt, std::move(m), key,
+  run_write(rt, std::move(m), key, params.request_id,
             [done = std::move(done), table = table.id(), key](net::http_result<pb::WriteReply> r) {
               if (!r) return done(std::move(r).error());
               if (r->status().error_code() != 0) return done(error_of(r->status()));

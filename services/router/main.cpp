@@ -17,7 +17,11 @@ struct router_config : caf::actor_system_config {
   std::string http_host = "127.0.0.1";
   std::string placement = "127.0.0.1:7400";
   size_t io_threads = 2;
-  size_t max_body_bytes = 1 << 20;
+  // A transaction may carry up to max-txn-bytes of items, plus its JSON.
+  size_t max_body_bytes = (size_t{16} << 20) + (size_t{1} << 20);
+  size_t max_txn_ops = 1000;
+  size_t max_txn_bytes = size_t{16} << 20;
+  caf::timespan txn_lock_ttl = std::chrono::seconds(1);
   caf::timespan segment_timeout = std::chrono::seconds(1);
   caf::timespan request_deadline = std::chrono::seconds(15);
   std::string log_level = "info";
@@ -31,6 +35,9 @@ struct router_config : caf::actor_system_config {
         .add(max_body_bytes, "max-body-bytes", "largest request body accepted (413 beyond)")
         .add(segment_timeout, "segment-timeout", "one attempt at a segment replica")
         .add(request_deadline, "request-deadline", "whole request, retries included")
+        .add(max_txn_ops, "max-txn-ops", "most operations in one transaction")
+        .add(max_txn_bytes, "max-txn-bytes", "largest transaction body")
+        .add(txn_lock_ttl, "txn-lock-ttl", "age past which a transaction's lock may be aborted")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     ropekv::net::configure_service(*this);
   }
@@ -57,6 +64,9 @@ int main(int argc, char** argv) {
   opts.http.server_name = "ropekv-router";
   opts.router.segment_timeout = ropekv::net::to_ms(cfg.segment_timeout);
   opts.router.request_deadline = ropekv::net::to_ms(cfg.request_deadline);
+  opts.router.max_txn_ops = cfg.max_txn_ops;
+  opts.router.max_txn_bytes = cfg.max_txn_bytes;
+  opts.router.txn_lock_ttl = ropekv::net::to_ms(cfg.txn_lock_ttl);
   opts.placement.address = cfg.placement;
 
   caf::actor_system sys{cfg};

@@ -43,14 +43,20 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::delete_index:
     case net::api_kind::cluster:
     case net::api_kind::split_table: return handle_admin(rt);
+    case net::api_kind::transact: return handle_transact(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });
   }
 }
 
 caf::behavior request_actor(caf::stateful_actor<request_state>* self, std::shared_ptr<request_job> job) {
-  self->state.rt = std::make_unique<request_runtime>(self, std::move(job));
+  self->state.rt = std::make_unique<request_runtime>(self, job);
   self->state.rt->on_start();
-  dispatch(*self->state.rt);
+  if (self->state.rt->background()) {
+    auto entry = job->entry;
+    entry(*self->state.rt);
+  } else {
+    dispatch(*self->state.rt);
+  }
   return {
       [self](tick_atom, uint64_t timer) { self->state.rt->fire(timer); },
   };
@@ -59,6 +65,18 @@ caf::behavior request_actor(caf::stateful_actor<request_state>* self, std::share
 }  // namespace
 
 void spawn_request_actor(caf::actor_system& sys, std::shared_ptr<request_job> job) {
+  sys.spawn(request_actor, std::move(job));
+}
+
+void spawn_background_job(caf::actor_system& sys, std::shared_ptr<router_shared> shared,
+                          owner_directory_actor directory, placement_link_actor link,
+                          std::function<void(request_runtime&)> entry) {
+  auto now = std::chrono::steady_clock::now();
+  net::api_request request;
+  request.kind = net::api_kind::transact;
+  auto job = std::make_shared<request_job>(request_job{
+      std::move(request), net::responder::to_function([](net::http_response) {}), now, now,
+      std::move(shared), std::move(directory), std::move(link), std::move(entry)});
   sys.spawn(request_actor, std::move(job));
 }
 

@@ -14,4 +14,10 @@ namespace ropekv::router {
 
 void spawn_request_actor(caf::actor_system& sys, std::shared_ptr<request_job> job);
 
+/// A request actor that runs `entry` (request_job::entry) instead of a
+/// route: its deadline is the request deadline.
+void spawn_background_job(caf::actor_system& sys, std::shared_ptr<router_shared> shared,
+                          owner_directory_actor directory, placement_link_actor link,
+                          std::function<void(request_runtime&)> entry);
+
 }  // namespace ropekv::router

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "request_actor.hpp"
 #include "ropekv/net/api_router.hpp"
 
 namespace ropekv::router {
@@ -17,11 +18,12 @@ int64_t request_runtime::now_ms() {
 
 void request_runtime::on_start() {
   started_ = std::chrono::steady_clock::now();
+  if (background()) return;
   metrics().stage(router_stage::dispatch, std::chrono::duration<double>(started_ - job_->spawned).count());
 }
 
 void request_runtime::note_sending() {
-  if (sent_any_) return;
+  if (sent_any_ || background()) return;
   sent_any_ = true;
   metrics().stage(router_stage::route,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
@@ -133,6 +135,14 @@ void request_runtime::lookup_table(bool refreshed, std::function<void()> next) {
 void request_runtime::reply(net::http_response response) {
   if (answered_) return;
   answered_ = true;
+  if (background()) {
+    if (response.status >= 500)
+      spdlog::warn("event=background_failed status={} body={}", response.status, response.body.substr(0, 300));
+    job_->respond(std::move(response));
+    timers_.clear();
+    self_->quit();
+    return;
+  }
   auto now = std::chrono::steady_clock::now();
   if (last_answer_ != std::chrono::steady_clock::time_point{})
     metrics().stage(router_stage::encode, std::chrono::duration<double>(now - last_answer_).count());
@@ -147,6 +157,10 @@ void request_runtime::reply(net::http_response response) {
   job_->respond(std::move(response));
   timers_.clear();
   self_->quit();
+}
+
+void request_runtime::spawn_background(std::function<void(request_runtime&)> entry) const {
+  spawn_background_job(self_->system(), job_->shared, job_->directory, job_->link, std::move(entry));
 }
 
 }  // namespace ropekv::router

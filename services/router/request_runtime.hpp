@@ -30,6 +30,8 @@
 
 namespace ropekv::router {
 
+class request_runtime;
+
 /// What the HTTP handler hands to a new request actor.
 struct request_job {
   net::api_request request;
@@ -39,6 +41,10 @@ struct request_job {
   std::shared_ptr<router_shared> shared;
   owner_directory_actor directory;
   placement_link_actor link;
+  /// A background job (lock resolution after a commit, the lock sweep):
+  /// runs `entry` instead of a route handler; its "response" goes nowhere
+  /// and is not counted as a request.
+  std::function<void(request_runtime&)> entry;
 };
 
 class request_runtime {
@@ -88,6 +94,12 @@ class request_runtime {
   void reply_json(unsigned status, std::string body) { reply(net::json_response(status, std::move(body))); }
   void fail(const net::http_error& err) { reply(net::error_response(err)); }
   bool answered() const noexcept { return answered_; }
+
+  /// Starts `entry` on a new request actor of its own, with this request's
+  /// cluster handles: work that outlives this request's answer. The job
+  /// ends when entry's steps call reply()/fail() or its deadline passes.
+  void spawn_background(std::function<void(request_runtime&)> entry) const;
+  bool background() const noexcept { return static_cast<bool>(job_->entry); }
 
   /// The request actor runs (the dispatch stage ends); called once.
   void on_start();

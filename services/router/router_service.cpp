@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "request_actor.hpp"
+#include "txn_resolver.hpp"
 #include "ropekv/net/api_router.hpp"
 #include "ropekv/net/json_writer.hpp"
 
@@ -17,12 +18,7 @@ double seconds_since(clock::time_point t) {
 
 // Routes of DESIGN §8 not built yet:
 // a clear 501 instead of a misleading 404.
-bool unsupported(net::api_kind kind) {
-  switch (kind) {
-    case net::api_kind::transact: return true;
-    default: return false;
-  }
-}
+bool unsupported(net::api_kind) { return false; }
 
 net::http_response unsupported_response(net::api_kind kind) {
   net::http_error err{501, "unsupported",
@@ -41,6 +37,7 @@ router_service::~router_service() { stop(); }
 status router_service::start() {
   directory_ = spawn_owner_directory(sys_, shared_);
   link_ = spawn_placement_link(sys_, shared_, options_.placement);
+  sweep_ = start_lock_sweep(sys_, shared_, directory_, link_);
   http_ = std::make_unique<net::http_server>(
       options_.http, [this](net::http_request req, net::responder r) { handle(std::move(req), std::move(r)); });
   return http_->start();
@@ -50,6 +47,8 @@ uint16_t router_service::port() const noexcept { return http_ ? http_->port() : 
 
 void router_service::stop() {
   if (http_) http_->stop();
+  if (sweep_) caf::anon_send_exit(sweep_, caf::exit_reason::user_shutdown);
+  sweep_ = nullptr;
   if (link_) caf::anon_send_exit(link_, caf::exit_reason::user_shutdown);
   if (directory_) caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   link_ = nullptr;

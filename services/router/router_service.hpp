@@ -53,6 +53,7 @@ class router_service {
   std::shared_ptr<router_shared> shared_;
   owner_directory_actor directory_;
   placement_link_actor link_;
+  caf::actor sweep_;  // txn_resolver.hpp: finishes transactions left by dead coordinators
   std::unique_ptr<net::http_server> http_;
 };
 

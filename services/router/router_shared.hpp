@@ -37,6 +37,15 @@ struct router_options {
   std::chrono::milliseconds connect_timeout{2'000};
   /// Whole request: past it the client gets 503 `timeout`.
   std::chrono::milliseconds request_deadline{15'000};
+  /// Transactions (docs/transactions.md): a lock older than this belongs to
+  /// a transaction presumed dead, which a reader or writer in its way may
+  /// abort (unless it committed); younger ones are waited for.
+  std::chrono::milliseconds txn_lock_ttl{1'000};
+  /// Limits of one POST /v1/transact (400 beyond).
+  size_t max_txn_ops = 1'000;
+  size_t max_txn_bytes = size_t{16} << 20;
+  /// How often the router looks for locks left by dead transactions.
+  std::chrono::milliseconds lock_sweep_interval{1'000};
   /// Reconnect period while placement is unreachable.
   std::chrono::milliseconds placement_retry{500};
   /// After a failed connect to an owner, how long asks for it fail at once.

@@ -14,6 +14,12 @@
 // `plan`, wrong_segment refreshes the rope and re-plans inside the call;
 // without one (`target` fixed: walks, fan-outs), it ends the call with
 // errc::wrong_segment so the caller re-plans its whole operation.
+//
+// A reply `locked` (an item held by a pending transaction) is waited out:
+// the same request is sent again after a backoff while the lock is younger
+// than txn_lock_ttl, and once it is older the transaction is ended from
+// here (txn_resolver.hpp) before asking again. With resolve_locks false
+// (transaction steps), `locked` is a final reply for the caller.
 #include <caf/all.hpp>
 
 #include <chrono>
@@ -23,6 +29,7 @@
 
 #include "request_runtime.hpp"
 #include "retry_policy.hpp"
+#include "txn_resolver.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
 
 namespace ropekv::router {
@@ -35,7 +42,19 @@ struct call_spec {
   std::optional<segment_target> target;  // when there is no plan
   std::function<Request(const segment_target&)> build;
   std::function<void(net::http_result<Reply>)> done;
+  bool resolve_locks = true;
 };
+
+// The lock a reply names, for the replies that can name one.
+inline const pb::LockInfo* lock_of(const pb::GetReply& r) { return r.has_lock() ? &r.lock() : nullptr; }
+inline const pb::LockInfo* lock_of(const pb::ItemsReply& r) { return r.has_lock() ? &r.lock() : nullptr; }
+inline const pb::LockInfo* lock_of(const pb::WriteReply& r) {
+  return r.result().has_lock() ? &r.result().lock() : nullptr;
+}
+template <class Reply>
+const pb::LockInfo* lock_of(const Reply&) {
+  return nullptr;
+}
 
 template <class Request, class Reply>
 class segment_call : public std::enable_shared_from_this<segment_call<Request, Reply>> {
@@ -94,6 +113,9 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
               self->answered_after(sent);
               if (self->rt_.expire_if_due()) return;
               const pb::Status& st = reply.status();
+              if (static_cast<errc>(st.error_code()) == errc::locked && self->spec_.resolve_locks) {
+                if (const pb::LockInfo* lock = lock_of(reply)) return self->wait_out(*lock, std::move(reply));
+              }
               auto kind = classify_status(st.error_code());
               if (kind == outcome_kind::final_reply) return self->finish(std::move(reply));
               self->on_outcome(attempt_outcome{kind, node_id{st.leader_hint()}, st.message()});
@@ -104,6 +126,20 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
               auto kind = err == caf::sec::request_timeout ? outcome_kind::timeout : outcome_kind::down;
               self->on_outcome(attempt_outcome{kind, {}, caf::to_string(err)});
             });
+  }
+
+  // At most this many waits for locks; then the `locked` reply is final.
+  static constexpr uint32_t max_lock_waits = 100;
+
+  void wait_out(const pb::LockInfo& lock, Reply reply) {
+    if (++lock_waits_ > max_lock_waits) return finish(std::move(reply));
+    auto self = this->shared_from_this();
+    if (lock.age_ms() < static_cast<uint64_t>(rt_.options().txn_lock_ttl.count())) {
+      auto wait = std::min(backoff(rt_.options().retry, lock_waits_), std::chrono::milliseconds(50));
+      rt_.after(wait, [self] { self->attempt(); });
+      return;
+    }
+    resolve_lock(rt_, lock, [self](bool) { self->attempt(); });
   }
 
   void answered_after(std::chrono::steady_clock::time_point sent) {
@@ -147,6 +183,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
   request_runtime& rt_;
   call_spec<Request, Reply> spec_;
   retry_state state_;
+  uint32_t lock_waits_ = 0;
   bool done_ = false;
 };
 

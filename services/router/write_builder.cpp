@@ -1,5 +1,7 @@
 #include "write_builder.hpp"
 
+#include <random>
+
 #include "json_members.hpp"
 #include "ropekv/index/index_key.hpp"
 #include "ropekv/net/validation.hpp"
@@ -7,7 +9,7 @@
 namespace ropekv::router {
 
 write_params params_of(const net::api_params& p) {
-  return write_params{p.condition, p.if_version, p.ttl_seconds};
+  return write_params{p.condition, p.if_version, p.ttl_seconds, p.request_id};
 }
 
 net::http_result<std::optional<std::string>> extract_rk2(std::string_view item_json,
@@ -106,7 +108,20 @@ pb::Mutation build_rollback(uint32_t table, uint16_t partition, uint64_t to_vers
   return m;
 }
 
+std::string request_key_of(const std::optional<std::string>& client_request_id) {
+  if (client_request_id) return "c:" + *client_request_id;
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string key = "r:";
+  for (int i = 0; i < 2; ++i) {
+    uint64_t v = rng();
+    key.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  return key;
+}
+
 op_class op_class_of(const pb::Mutation& m) noexcept {
+  // De-duplicated writes are safe to repeat whatever their condition.
+  if (!m.request_key().empty()) return op_class::idempotent_write;
   pb::Condition c = pb::COND_NONE;
   if (m.has_put()) c = m.put().condition();
   else if (m.has_delete_()) c = m.delete_().condition();

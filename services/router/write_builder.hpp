@@ -37,6 +37,7 @@ struct write_params {
   net::write_condition condition = net::write_condition::none;
   std::optional<uint64_t> if_version;
   std::optional<uint64_t> ttl_seconds;  // puts only
+  std::optional<std::string> request_id;  // the client's, for de-duplication
 };
 
 write_params params_of(const net::api_params& p);
@@ -62,7 +63,12 @@ pb::Mutation build_delete(const pb::TableSchema& table, std::string hash_key,
 
 pb::Mutation build_rollback(uint32_t table, uint16_t partition, uint64_t to_version);
 
-/// How a write may be retried (retry_policy.hpp).
+/// A write's de-duplication key: "c:" + the client's request_id, or "r:" +
+/// 16 random bytes of the router's own (so its own retries are safe).
+std::string request_key_of(const std::optional<std::string>& client_request_id);
+
+/// How a write may be retried (retry_policy.hpp). Writes with a
+/// request_key (every one the router sends) are idempotent.
 op_class op_class_of(const pb::Mutation& m) noexcept;
 
 }  // namespace ropekv::router

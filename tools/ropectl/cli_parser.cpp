@@ -303,6 +303,25 @@ void add_index(CLI::App& app, command& cmd, std::vector<std::string>& after_args
   add_paging(query, r);
 }
 
+void add_transact(CLI::App& app, command& cmd) {
+  auto* transact = app.add_subcommand(
+      "transact", "run a transaction: all its writes commit or none does (POST /v1/transact)");
+  transact->footer(
+      "\nFILE holds the request, e.g.\n"
+      "  {\"request_id\":\"t-42\",\"ops\":[\n"
+      "    {\"check\":{\"table\":\"accounts\",\"hash_key\":\"a\",\"if\":\"exists\"}},\n"
+      "    {\"put\":{\"table\":\"accounts\",\"hash_key\":\"b\",\"item\":{\"balance\":10}}},\n"
+      "    {\"delete\":{\"table\":\"orders\",\"hash_key\":\"o1\",\"if_version\":7}},\n"
+      "    {\"get\":{\"table\":\"accounts\",\"hash_key\":\"c\"}}]}\n"
+      "Prints the commit version and each op's outcome (--json: the router's answer).\n"
+      "Exit 1 when the transaction was canceled (409: one line per op that failed,\n"
+      "nothing was written) or refused (4xx/5xx); 2 when FILE is unreadable or not\n"
+      "a JSON object; 3 no answer (the transaction may have committed: retry with\n"
+      "the same request_id to learn its outcome without applying it twice).");
+  on_selected(transact, cmd, command_kind::transact);
+  transact->add_option("file", cmd.transaction_file, "the transaction as JSON; - reads stdin")->required();
+}
+
 constexpr const char* help_footer = R"(
 Environment: ROPEKV_ROUTER (router URL), ROPEKV_NOTIFIER (watch: notifier URL).
 
@@ -360,6 +379,7 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
   add_hooks(app, args.cmd);
   std::vector<std::string> after_args;
   add_index(app, args.cmd, after_args);
+  add_transact(app, args.cmd);
   app.footer(help_footer);
 
   parse_outcome outcome;

@@ -39,6 +39,7 @@ enum class command_kind : uint8_t {
   index_list,
   index_delete,
   index_query,
+  transact,      // POST /v1/transact of a JSON file
 };
 
 /// Options every subcommand shares.
@@ -137,6 +138,10 @@ struct command {
   hook_options hook;        // hooks put (table in `table`)
   watch_options watch;
   index_options index;      // index create/get/delete/query (table in `table`)
+  /// transact: the file holding the transaction ("-": stdin).
+  std::string transaction_file;
+  /// transact: its JSON text, filled from transaction_file by read_transaction().
+  std::string transaction;
 };
 
 }  // namespace ropekv::ctl

@@ -60,7 +60,9 @@ int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out
     return code;
   }
   if (!is_success(reply->status)) {
-    err << format_error(reply->status, reply->body) << "\n";
+    err << (args.cmd.kind == command_kind::transact ? format_transaction_error(args.cmd, reply->status, reply->body)
+                                                     : format_error(reply->status, reply->body))
+        << "\n";
     return exit_failed;
   }
   if (args.global.json) {
@@ -100,6 +102,14 @@ int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std:
       return exit_usage;
     }
     cmd.item = std::move(item).value();
+  }
+  if (cmd.kind == command_kind::transact) {
+    auto text = read_transaction(cmd.transaction_file, in);
+    if (!text) {
+      err << "error: usage: " << text.error().message << "\n";
+      return exit_usage;
+    }
+    cmd.transaction = std::move(text).value();
   }
   if (cmd.kind == command_kind::hooks_put && !cmd.hook.secret) {
     cmd.hook.secret = generate_hook_secret();

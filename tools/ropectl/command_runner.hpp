@@ -13,6 +13,8 @@
 //  - exit codes as in cli_parser.hpp: 0 ok, 1 router error, 2 usage or
 //    input error, 3 no answer from the router (unreachable or timed out).
 //  - index subcommands print JSON: see index_runner.hpp;
+//  - transact: a canceled transaction (409) adds one stderr line per op
+//    whose condition did not hold (exit 1, like every non-2xx);
 //  - hooks put without --secret generates one and prints it once:
 //    `secret: whsec_...` on stdout (on stderr with --json), plus a note on
 //    stderr; nothing when the router refused the hook.

@@ -35,4 +35,22 @@ result<std::string> read_item(const std::optional<std::string>& item_arg, std::i
   return text;
 }
 
+result<std::string> read_transaction(const std::string& file, std::istream& stdin_stream) {
+  std::string text;
+  std::string origin = "stdin";
+  if (file == "-") {
+    text = slurp(stdin_stream);
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return make_error(errc::invalid_argument, "cannot read transaction file '" + file + "'");
+    text = slurp(in);
+    origin = "transaction file '" + file + "'";
+  }
+  auto parsed = json_value::parse(text);
+  if (!parsed) return make_error(errc::invalid_argument, origin + " is not valid JSON: " + parsed.error().message);
+  if (!parsed->is_object())
+    return make_error(errc::invalid_argument, origin + " must be a JSON object {\"ops\":[...]}");
+  return text;
+}
+
 }  // namespace ropekv::ctl

@@ -25,5 +25,9 @@ int main(int argc, char** argv) {
     std::cerr << "error: usage: put needs --item JSON, --item @file, or the item on stdin\n";
     return exit_usage;
   }
+  if (cmd.kind == command_kind::transact && cmd.transaction_file == "-" && isatty(STDIN_FILENO)) {
+    std::cerr << "error: usage: transact - reads the transaction from stdin (pipe it in, or give a file)\n";
+    return exit_usage;
+  }
   return run_command(*parsed.args, std::cin, std::cout, std::cerr);
 }

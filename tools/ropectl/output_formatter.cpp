@@ -121,6 +121,80 @@ std::string format_tables(const json_value& body) {
   return format_columns(rows);
 }
 
+namespace {
+
+// "put accounts b" for ops[i] of the request; "" when it does not say.
+std::string op_label(const json_value* request_ops, size_t i) {
+  if (!request_ops || !request_ops->is_array() || i >= request_ops->elements().size()) return {};
+  const json_value& op = request_ops->elements()[i];
+  if (!op.is_object() || op.members().size() != 1) return {};
+  const auto& [kind, spec] = op.members()[0];
+  std::string out = kind;
+  if (const json_value* t = spec.find("table"); t && t->is_string()) out += " " + t->text();
+  if (const json_value* h = spec.find("hash_key"); h && h->is_string()) out += " " + display_key(h->text());
+  if (const json_value* r = spec.find("range_key"); r && r->is_string()) out += " " + display_key(r->text());
+  return out;
+}
+
+const json_value* request_ops(const command& cmd, std::optional<json_value>& holder) {
+  if (auto parsed = json_value::parse(cmd.transaction); parsed && parsed->is_object()) holder = std::move(*parsed);
+  return holder ? holder->find("ops") : nullptr;
+}
+
+}  // namespace
+
+std::string format_transaction(const command& cmd, const json_value& body) {
+  std::string out = "committed at version " + cell(body, "version");
+  if (const json_value* d = body.find("deduplicated"); d && d->as_bool())
+    out += " (deduplicated: the first outcome of this request_id; nothing was applied again)";
+  out += "\n";
+  std::optional<json_value> request;
+  const json_value* asked = request_ops(cmd, request);
+  const json_value* ops = body.find("ops");
+  if (!ops || !ops->is_array()) return out;
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < ops->elements().size(); ++i) {
+    const json_value& op = ops->elements()[i];
+    std::string label = op_label(asked, i);
+    if (label.empty()) label = cell(op, "op") + " " + cell(op, "table");
+    std::string result;
+    if (const json_value* item = op.find("item")) {
+      // The keys are in the label already: the version and the item.
+      result = item->is_null() ? "(absent)" : "v=" + cell(*item, "version");
+      if (const json_value* value = item->is_null() ? nullptr : item->find("item")) result += "  " + value->to_json();
+    } else if (const json_value* v = op.find("version")) {
+      result = "v=" + v->to_display();
+    }
+    rows.push_back({"  ops[" + std::to_string(i) + "]", label, result});
+  }
+  return out + format_columns(rows);
+}
+
+std::string format_transaction_error(const command& cmd, unsigned status, std::string_view body) {
+  std::string out = format_error(status, body);
+  auto doc = json_value::parse(body);
+  if (!doc || !doc->is_object()) return out;
+  const json_value* e = doc->find("error");
+  const json_value* reasons = e ? e->find("reasons") : nullptr;
+  if (!reasons || !reasons->is_array()) return out;
+  std::optional<json_value> request;
+  const json_value* asked = request_ops(cmd, request);
+  for (const auto& r : reasons->elements()) {
+    std::string code = cell(r, "code");
+    if (code == "none" || code == "-") continue;
+    auto index = r.find("index") ? r.find("index")->as_uint64() : std::nullopt;
+    std::string label = index ? "ops[" + std::to_string(*index) + "]" : "ops[?]";
+    if (index) {
+      std::string what = op_label(asked, static_cast<size_t>(*index));
+      if (!what.empty()) label += " " + what;
+    }
+    out += "\n  " + label + ": " + code;
+    if (const json_value* m = r.find("message"); m && !m->to_display().empty()) out += ": " + m->to_display();
+    if (const json_value* v = r.find("version")) out += " (current version " + v->to_display() + ")";
+  }
+  return out;
+}
+
 std::string format_success(const command& cmd, const json_value& body, unsigned status) {
   switch (cmd.kind) {
     case command_kind::tables_list: return format_tables(body);
@@ -160,6 +234,7 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
     case command_kind::index_list:
     case command_kind::index_delete:
     case command_kind::index_query: return {};  // JSON, printed by index_runner
+    case command_kind::transact: return format_transaction(cmd, body);
   }
   return {};
 }

@@ -29,6 +29,9 @@
 //              "attempts","failing","next_attempt_ms"}}   (0: never)
 //   hooks     {"hooks":[hook...]}    hook delete {"deleted":true,"hook":{...}}
 //   error     {"error":{"code","message"}}
+//   transact  {"version","deduplicated","ops":[{"op","table","version"?,
+//              "item"? (get: an item object or null)}]}; 409 error with
+//              "reasons":[{"index","code","message"?,"version"?}]
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +82,16 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
 /// is not the v1 error object gives code http_<status> and the body's first
 /// line.
 std::string format_error(unsigned status, std::string_view body);
+
+/// transact: `committed at version V`, then one line per op (index, kind,
+/// table and keys from the request in cmd.transaction, the op's version, a
+/// get's version and item or "(absent)").
+std::string format_transaction(const command& cmd, const json_value& body);
+
+/// transact, non-2xx: format_error's line, plus for a canceled transaction
+/// (409 with "reasons") one line per op that did not hold, e.g.
+/// `  ops[1] put accounts b: condition_failed: item exists (current version 7)`.
+std::string format_transaction_error(const command& cmd, unsigned status, std::string_view body);
 
 /// A shell word for `text`: as is when it is safe, else single-quoted.
 std::string shell_quote(std::string_view text);

@@ -173,6 +173,7 @@ api_call build_request(const command& cmd) {
     case command_kind::index_list: return {"GET", table_path(cmd) + "/indexes", {}};
     case command_kind::index_delete: return {"DELETE", index_path(cmd), {}};
     case command_kind::index_query: return {"GET", index_query_target(cmd), {}};
+    case command_kind::transact: return {"POST", "/v1/transact", cmd.transaction};
     case command_kind::watch: break;  // not HTTP: see watch_runner
   }
   return {"GET", "/healthz", {}};

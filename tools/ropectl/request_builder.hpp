@@ -23,7 +23,8 @@ struct api_call {
   bool operator==(const api_call&) const = default;
 };
 
-/// The request for `cmd`. For put, cmd.item must already hold the item text;
+/// The request for `cmd`. For put, cmd.item must already hold the item text
+/// (for transact, cmd.transaction the request);
 /// for hooks put, cmd.hook.secret the secret. Not for watch (a WebSocket).
 api_call build_request(const command& cmd);
 

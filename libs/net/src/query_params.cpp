@@ -22,6 +22,7 @@ enum param : uint32_t {
   p_index = 1u << 10,
   p_eq = 1u << 11,
   p_after = 1u << 12,
+  p_request_id = 1u << 13,
 };
 
 struct param_name {
@@ -34,7 +35,7 @@ constexpr param_name param_names[] = {
     {"consistency", p_consistency}, {"as_of", p_as_of}, {"from", p_from},
     {"to", p_to},           {"limit", p_limit},     {"reverse", p_reverse},
     {"cursor", p_cursor},   {"index", p_index},     {"eq", p_eq},
-    {"after", p_after},
+    {"after", p_after},     {"request_id", p_request_id},
 };
 
 constexpr uint32_t query_set =
@@ -42,8 +43,8 @@ constexpr uint32_t query_set =
 
 uint32_t allowed_params(api_kind kind, bool has_range_key) {
   switch (kind) {
-    case api_kind::put_item: return p_ttl | p_if | p_if_version;
-    case api_kind::delete_item: return p_if | p_if_version;
+    case api_kind::put_item: return p_ttl | p_if | p_if_version | p_request_id;
+    case api_kind::delete_item: return p_if | p_if_version | p_request_id;
     case api_kind::get_item: return has_range_key ? (p_consistency | p_as_of) : query_set;
     case api_kind::query_items: return query_set;
     case api_kind::scan: return p_consistency | p_as_of | p_limit | p_cursor;
@@ -114,6 +115,13 @@ http_result<void> apply(param bit, const std::string& value, api_params& out) {
         return bad("after takes at most " + std::to_string(max_after_tokens) + " write tokens");
       return {};
     }
+    case p_request_id:
+      if (value.empty() || value.size() > max_request_id_bytes)
+        return bad("request_id must hold 1.." + std::to_string(max_request_id_bytes) + " characters");
+      for (char c : value)
+        if (c < 0x20 || c > 0x7e) return bad("request_id must be printable ASCII");
+      out.request_id = value;
+      return {};
     case p_from: out.from = value; return {};
     case p_to: out.to = value; return {};
     case p_eq: out.eq = value; return {};

@@ -329,3 +329,64 @@ TEST_F(requests, clients_cannot_propose_splits_or_expires_as_writes) {
 
 }  // namespace
 }  // namespace ropekv::segment::test
+
+namespace ropekv::segment::test {
+namespace {
+
+// A two-phase transaction's steps go through the log like any write; until
+// it is resolved, reads of its items (strong or eventual, single or range)
+// answer locked with the lock, and the leader lists the lock for resolvers.
+TEST_F(requests, transaction_locks_block_reads_until_resolved) {
+  pb::WriteRequest prep = put_req("acct", R"({"n":1})");
+  pb::TxnOp op;
+  *op.mutable_put() = prep.mutation().put();
+  prep.mutable_mutation()->clear_put();
+  auto* p = prep.mutable_mutation()->mutable_txn_prepare();
+  p->set_txn_id("t1");
+  p->set_primary(true);
+  p->set_primary_key("pk");
+  *p->add_ops() = op;
+  auto w = c.write(leader, seg, prep);
+  ASSERT_EQ(w.status().error_code(), 0u) << w.status().message();
+  ASSERT_GT(w.result().commit_floor(), 0u);
+
+  auto g = c.get(leader, seg, get_req("acct"));
+  EXPECT_EQ(code(g.status()), errc::locked);
+  EXPECT_EQ(g.lock().txn_id(), "t1");
+  EXPECT_EQ(g.lock().primary_key(), "pk");
+  ASSERT_TRUE(c.settle(seg));
+  auto eventual = c.get(follower, seg, get_req("acct", pb::EVENTUAL));
+  EXPECT_EQ(code(eventual.status()), errc::locked);
+  pb::RangeRequest range;
+  range.set_table_id(table);
+  range.set_hash_key("acct");
+  EXPECT_EQ(code(c.range(leader, seg, range).status()), errc::locked);
+  auto blocked = c.write(leader, seg, put_req("acct", "{}"));
+  EXPECT_EQ(code(blocked.status()), errc::locked);
+  EXPECT_EQ(blocked.result().lock().txn_id(), "t1");
+
+  pb::LocksRequest lr;
+  auto listed = c.locks(leader, seg, lr);
+  ASSERT_EQ(listed.locks_size(), 1);
+  EXPECT_EQ(listed.locks(0).txn_id(), "t1");
+  EXPECT_EQ(code(c.locks(follower, seg, lr).status()), errc::not_leader);
+
+  pb::WriteRequest decide;
+  auto* d = decide.mutable_mutation()->mutable_txn_decide();
+  d->set_txn_id("t1");
+  d->set_primary_key("pk");
+  d->set_commit(true);
+  d->set_commit_version(w.result().commit_floor());
+  auto done = c.write(leader, seg, decide);
+  ASSERT_EQ(done.status().error_code(), 0u) << done.status().message();
+  EXPECT_EQ(done.result().txn_state(), pb::TXN_COMMITTED);
+  g = c.get(leader, seg, get_req("acct"));
+  ASSERT_EQ(g.status().error_code(), 0u);
+  EXPECT_EQ(g.item().version(), w.result().commit_floor());
+  EXPECT_EQ(c.locks(leader, seg, lr).locks_size(), 0);
+  ASSERT_TRUE(c.settle(seg));
+  EXPECT_TRUE(c.converged(seg));
+}
+
+}  // namespace
+}  // namespace ropekv::segment::test

@@ -259,6 +259,9 @@ pb::PartitionReply sim_cluster::partition(unsigned i, uint64_t g, const pb::Part
                                           unsigned max_ms) {
   return call<pb::PartitionReply>(i, g, [&](segment_replica& r, auto cb) { r.partition(req, cb); }, max_ms);
 }
+pb::LocksReply sim_cluster::locks(unsigned i, uint64_t g, const pb::LocksRequest& req, unsigned max_ms) {
+  return call<pb::LocksReply>(i, g, [&](segment_replica& r, auto cb) { r.locks(req, cb); }, max_ms);
+}
 pb::ChangesReply sim_cluster::changes(unsigned i, uint64_t g, const pb::ChangesRequest& req, unsigned max_ms) {
   return call<pb::ChangesReply>(i, g, [&](segment_replica& r, auto cb) { r.changes(req, cb); }, max_ms);
 }

@@ -80,6 +80,7 @@ class sim_cluster {
   pb::PartitionReply partition(unsigned i, uint64_t group, const pb::PartitionRequest& req,
                                unsigned max_ms = 5000);
   pb::ChangesReply changes(unsigned i, uint64_t group, const pb::ChangesRequest& req, unsigned max_ms = 5000);
+  pb::LocksReply locks(unsigned i, uint64_t group, const pb::LocksRequest& req, unsigned max_ms = 5000);
   pb::AdminReply membership(unsigned i, uint64_t group, const pb::MembershipRequest& req,
                             unsigned max_ms = 10000);
   pb::AdminReply split(unsigned i, uint64_t group, const pb::SplitRequest& req, unsigned max_ms = 5000);

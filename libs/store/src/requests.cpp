@@ -30,8 +30,11 @@ uint64_t fingerprint(const pb::Mutation& m) {
 
 // Outcomes worth replaying: the ones the mutation decided. locked and
 // wrong_segment mean it did nothing and a retry may succeed.
-bool decided(const pb::MutationResult& r) {
+// A transaction is remembered once committed: a canceled one may be tried
+// again under the same request_id (the two-phase path behaves alike).
+bool decided(const pb::Mutation& m, const pb::MutationResult& r) {
   auto code = static_cast<errc>(r.error_code());
+  if (m.has_transact()) return r.error_code() == 0;
   return code != errc::locked && code != errc::wrong_segment;
 }
 
@@ -51,10 +54,11 @@ result<pb::MutationResult> apply_once(store_state& s, const pb::Mutation& m,
     return r;
   }
   auto r = apply();
-  if (!r || !decided(*r)) return r;
-  if (auto st = save_request(*s.db, m.request_key(), request_row{m.timestamp_us(), fp, *r}); !st) {
-    return std::move(st).error();
-  }
+  if (!r || !decided(m, *r)) return r;
+  // Kept small: a replay says whether an item was there, not what it held.
+  request_row row{m.timestamp_us(), fp, *r};
+  row.result.clear_previous();
+  if (auto st = save_request(*s.db, m.request_key(), row); !st) return std::move(st).error();
   if (auto st = expire_txn_rows(*s.db, m.timestamp_us() - s.opts.request_retention_us); !st) {
     return std::move(st).error();
   }

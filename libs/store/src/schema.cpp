@@ -66,20 +66,20 @@ CREATE TABLE kv_locks(
   txn_id BLOB NOT NULL,
   primary_key BLOB NOT NULL,
   ts_us INTEGER NOT NULL,
-  op BLOB NOT NULL);
+  op BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE kv_txns(
   txn_id BLOB PRIMARY KEY,
   state INTEGER NOT NULL,
   commit_version INTEGER NOT NULL,
   ts_us INTEGER NOT NULL,
   request_key BLOB NOT NULL,
-  primary_key BLOB NOT NULL);
+  primary_key BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX kv_txns_ts ON kv_txns(ts_us);
 CREATE TABLE kv_requests(
   request_key BLOB PRIMARY KEY,
   ts_us INTEGER NOT NULL,
   fingerprint INTEGER NOT NULL,
-  result BLOB NOT NULL);
+  result BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX kv_requests_ts ON kv_requests(ts_us);
 )sql";
 

@@ -11,6 +11,7 @@
 // router's commit version max(floors) is then exactly the first version
 // each partition writes, and as_of at it sees the whole transaction.
 #include <algorithm>
+#include <map>
 
 #include "store_state.hpp"
 
@@ -67,6 +68,7 @@ result<evaluation> evaluate(store_state& s, const pb::Mutation& m, const google:
   evaluation ev;
   uint64_t ts = m.timestamp_us() > 0 ? static_cast<uint64_t>(m.timestamp_us()) : 0;
   ev.commit_floor = ts;
+  std::map<uint64_t, uint32_t> writes_in;  // per partition, for version offsets
   for (const auto& op : ops) {
     pb::TxnOpResult res;
     res.set_index(op.index());
@@ -111,6 +113,12 @@ result<evaluation> evaluate(store_state& s, const pb::Mutation& m, const google:
       ev.canceled = true;
     }
     if (k.writes) ev.commit_floor = std::max(ev.commit_floor, t.st->max_issued + 1);
+    // A delete writes a tombstone only over a stored item (apply_delete).
+    bool writes = op.has_put() || (op.has_delete_() && t.current && t.current->kind == row_kind::put);
+    if (writes) {
+      res.set_writes(true);
+      res.set_version_offset(writes_in[t.tp]++);
+    }
     ev.targets.push_back(std::move(t));
     ev.results.push_back(std::move(res));
   }

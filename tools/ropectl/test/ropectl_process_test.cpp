@@ -162,6 +162,32 @@ TEST_F(ropectl_process_test, router_error_exits_1) {
   EXPECT_EQ(r.err, "error: not_found: no such item\n");
 }
 
+TEST_F(ropectl_process_test, transact_from_stdin_commits_or_exits_1_when_canceled) {
+  const std::string txn = R"({"request_id":"r1","ops":[{"put":{"table":"t","hash_key":"a","item":{"n":1}}}]})";
+  answer([](const net::http_request&) {
+    return json_reply(200, R"({"version":12,"deduplicated":false,"ops":[{"op":"put","table":"t","version":12}]})");
+  });
+  auto ok = ropectl({"transact", "-"}, txn);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "committed at version 12\n  ops[0]  put t a  v=12\n");
+  auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "POST");
+  EXPECT_EQ(reqs[0].target, "/v1/transact");
+  EXPECT_EQ(reqs[0].body, txn);
+
+  answer([](const net::http_request&) {
+    return json_reply(409, R"({"error":{"code":"transaction_canceled","message":"transaction canceled",)"
+                           R"("reasons":[{"index":0,"code":"condition_failed","message":"item exists","version":4}]}})");
+  });
+  auto canceled = ropectl({"transact", "-"}, txn);
+  EXPECT_EQ(canceled.exit_code, 1);
+  EXPECT_EQ(canceled.out, "");
+  EXPECT_EQ(canceled.err,
+            "error: transaction_canceled: transaction canceled\n"
+            "  ops[0] put t a: condition_failed: item exists (current version 4)\n");
+}
+
 TEST_F(ropectl_process_test, usage_error_exits_2_and_sends_nothing) {
   auto r = ropectl({"put", "users", "h", "--item", "not json"});
   EXPECT_EQ(r.exit_code, 2);

@@ -80,7 +80,11 @@ struct api_params {
   bool local_index = false;             // index=local: query by rk2
   std::optional<std::string> eq;        // index query by equality; exclusive with from/to
   std::vector<std::string> after;       // index query: write tokens to have applied (§7)
+  std::optional<std::string> request_id;  // put/delete: de-duplicates retries (docs/transactions.md)
 };
+
+/// Longest client request_id (query parameter or transaction body).
+inline constexpr size_t max_request_id_bytes = 128;
 
 /// PUT /v1/tables/{t}
 struct table_spec {
