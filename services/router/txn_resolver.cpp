@@ -75,15 +75,25 @@ void resolve_lock(request_runtime& rt, const pb::LockInfo& lock, std::function<v
 
 namespace {
 
-// One sweep: every segment's leader lists its old locks; each is resolved.
-void sweep_once(request_runtime& rt) {
+// Most segments one sweep asks: a table may have a thousand; the sweep then
+// goes round them in slices, one slice per interval.
+constexpr size_t max_segments_per_sweep = 64;
+
+// One sweep: the leaders of segments [first, first + count) (modulo the
+// rope) list their old locks; each is resolved.
+void sweep_once(request_runtime& rt, size_t first) {
   auto snap = rt.snapshot();
+  auto all = snap->rope.segments();
+  if (all.empty()) return rt.reply_json(200, "{}");
+  std::vector<rope::segment> slice;
+  for (size_t i = 0; i < std::min(all.size(), max_segments_per_sweep); ++i)
+    slice.push_back(all[(first + i) % all.size()]);
   auto pending = std::make_shared<size_t>(1);
   auto finish_one = [&rt, pending] {
     if (--*pending == 0) rt.reply_json(200, "{}");
   };
   uint64_t min_age = static_cast<uint64_t>(rt.options().txn_lock_ttl.count());
-  for (const auto& seg : snap->rope.segments()) {
+  for (const auto& seg : slice) {
     ++*pending;
     call_segment<pb::LocksRequest, pb::LocksReply>(
         rt, {.op = op_class::read,
@@ -117,6 +127,7 @@ struct sweep_state {
   std::shared_ptr<router_shared> shared;
   owner_directory_actor directory;
   placement_link_actor link;
+  size_t next = 0;  // first segment of the next slice
   static inline const char* name = "ropekv.router.lock_sweep";
 };
 
@@ -129,8 +140,12 @@ caf::behavior lock_sweep(caf::stateful_actor<sweep_state>* self, std::shared_ptr
   return {
       [self](tick_atom, uint64_t) {
         auto& st = self->state;
-        if (st.shared->routes.load()->ready())
-          spawn_background_job(self->system(), st.shared, st.directory, st.link, sweep_once);
+        if (st.shared->routes.load()->ready()) {
+          size_t first = st.next;
+          st.next += max_segments_per_sweep;
+          spawn_background_job(self->system(), st.shared, st.directory, st.link,
+                               [first](request_runtime& rt) { sweep_once(rt, first); });
+        }
         self->delayed_send(self, st.shared->options.lock_sweep_interval, tick_atom_v, uint64_t{0});
       },
   };

@@ -34,9 +34,10 @@ void apply_outcome(request_runtime& rt, std::string txn_id, const std::string& k
 /// (the caller retries, which meets the lock again).
 void resolve_lock(request_runtime& rt, const pb::LockInfo& lock, std::function<void(bool ok)> done);
 
-/// Every `interval`, asks each segment's leader for locks older than the
-/// router's txn_lock_ttl and resolves them: transactions whose coordinator
-/// died after its commit are finished even if nobody reads their items.
+/// Every lock_sweep_interval, asks segments' leaders (up to 64 per round,
+/// going round the rope) for locks older than the router's txn_lock_ttl
+/// and resolves them: transactions whose coordinator died after its commit
+/// are finished even if nobody reads their items.
 /// Stop it with an exit message.
 caf::actor start_lock_sweep(caf::actor_system& sys, std::shared_ptr<router_shared> shared,
                       owner_directory_actor directory, placement_link_actor link);

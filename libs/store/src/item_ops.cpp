@@ -166,7 +166,13 @@ result<pb::MutationResult> apply_put(store_state& s, const pb::Mutation& m, uint
   auto r = resolve(s, m, item.table_id(), item.hash_key(), item.range_key(), ctx);
   if (!r) return std::move(r).error();
   if (auto* f = std::get_if<pb::MutationResult>(&*r)) return std::move(*f);
-  target& t = std::get<target>(*r);
+  return apply_put_to(s, m, std::get<target>(*r), log_index, ctx);
+}
+
+result<pb::MutationResult> apply_put_to(store_state& s, const pb::Mutation& m, item_target& t,
+                                        uint64_t log_index, txn_context& ctx) {
+  const pb::Put& put = m.put();
+  const pb::Item& item = put.item();
   if (auto f = check_condition(put.condition(), put.expected_version(), t)) return *f;
   uint64_t version = 0;
   if (auto f = next_version(t, m, ctx, version)) return *f;
@@ -204,7 +210,12 @@ result<pb::MutationResult> apply_delete(store_state& s, const pb::Mutation& m, u
   auto r = resolve(s, m, del.table_id(), del.hash_key(), del.range_key(), ctx);
   if (!r) return std::move(r).error();
   if (auto* f = std::get_if<pb::MutationResult>(&*r)) return std::move(*f);
-  target& t = std::get<target>(*r);
+  return apply_delete_to(s, m, std::get<target>(*r), log_index, ctx);
+}
+
+result<pb::MutationResult> apply_delete_to(store_state& s, const pb::Mutation& m, item_target& t,
+                                           uint64_t log_index, txn_context& ctx) {
+  const pb::Delete& del = m.delete_();
   if (auto f = check_condition(del.condition(), del.expected_version(), t)) return *f;
   // Nothing stored (absent or already a tombstone): deleting changes nothing.
   if (!t.current || t.current->kind != row_kind::put) return pb::MutationResult{};

@@ -101,6 +101,12 @@ result<pb::MutationResult> apply_expire(store_state& s, const pb::Mutation& m, u
                                         txn_context& ctx);
 result<pb::MutationResult> apply_rollback(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                           txn_context& ctx);
+/// The same on an item already resolved in this transaction (no other
+/// write to it since): what a one-phase transaction uses after checking.
+result<pb::MutationResult> apply_put_to(store_state& s, const pb::Mutation& m, item_target& t,
+                                        uint64_t log_index, txn_context& ctx);
+result<pb::MutationResult> apply_delete_to(store_state& s, const pb::Mutation& m, item_target& t,
+                                           uint64_t log_index, txn_context& ctx);
 // txn_ops.cpp
 result<pb::MutationResult> apply_transact(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                           txn_context& ctx);

@@ -133,10 +133,11 @@ pb::MutationResult canceled(evaluation& ev) {
 
 // Applies one write op (its condition already checked, and cleared so that
 // an expiry between prepare and commit cannot flip it) in the caller's
-// transaction; fills the op's result.
+// transaction; fills the op's result. `resolved`: the op's item as this
+// transaction resolved it (one-phase), else it is looked up again.
 result<void> apply_write(store_state& s, const pb::Mutation& m, const pb::TxnOp& op,
                          uint64_t log_index, txn_context& ctx, pb::TxnOpResult& res,
-                         pb::MutationResult& total) {
+                         pb::MutationResult& total, item_target* resolved = nullptr) {
   if (!op.has_put() && !op.has_delete_()) return {};
   pb::Mutation sub;
   sub.set_timestamp_us(m.timestamp_us());
@@ -147,7 +148,9 @@ result<void> apply_write(store_state& s, const pb::Mutation& m, const pb::TxnOp&
     *sub.mutable_delete_() = op.delete_();
     sub.mutable_delete_()->set_condition(pb::COND_NONE);
   }
-  auto r = op.has_put() ? apply_put(s, sub, log_index, ctx) : apply_delete(s, sub, log_index, ctx);
+  auto r = resolved ? (op.has_put() ? apply_put_to(s, sub, *resolved, log_index, ctx)
+                                     : apply_delete_to(s, sub, *resolved, log_index, ctx))
+                    : (op.has_put() ? apply_put(s, sub, log_index, ctx) : apply_delete(s, sub, log_index, ctx));
   if (!r) return std::move(r).error();
   if (r->error_code() != 0) {
     // Checked a moment ago inside the same transaction: cannot happen.
@@ -202,7 +205,8 @@ result<pb::MutationResult> apply_transact(store_state& s, const pb::Mutation& m,
   ctx.version_floor = ev->commit_floor;
   for (int i = 0; i < tx.ops_size(); ++i) {
     auto& res = ev->results[static_cast<size_t>(i)];
-    if (auto w = apply_write(s, m, tx.ops(i), log_index, ctx, res, total); !w) {
+    auto& target = ev->targets[static_cast<size_t>(i)];
+    if (auto w = apply_write(s, m, tx.ops(i), log_index, ctx, res, total, &target); !w) {
       return std::move(w).error();
     }
     *total.add_ops() = std::move(res);
