@@ -67,7 +67,12 @@ cluster_harness::cluster_harness(cluster_options options) : options_(std::move(o
     std::string n = "owner" + std::to_string(i + 1);
     owners_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
   }
-  router_ = {"router", "", dir_ + "/router.log", 0, nullptr};
+  routers_.resize(std::max(1u, options_.routers));
+  for (unsigned i = 0; i < routers_.size(); ++i) {
+    // The first keeps the single-router name (router.log).
+    std::string n = i == 0 ? "router" : "router" + std::to_string(i + 1);
+    routers_[i] = {n, "", dir_ + "/" + n + ".log", 0, nullptr};
+  }
   notifiers_.resize(options_.notifiers);
   for (unsigned i = 0; i < options_.notifiers; ++i) {
     std::string n = "notifier" + std::to_string(i + 1);
@@ -87,7 +92,7 @@ cluster_harness::~cluster_harness() {
   // Notifiers and router first (no new requests), then the owners, then placement.
   for (auto& n : notifiers_) n.proc.reset();
   for (auto& n : indexers_) n.proc.reset();
-  router_.proc.reset();
+  for (auto& r : routers_) r.proc.reset();
   for (auto& o : owners_) o.proc.reset();
   placement_.proc.reset();
   if (!std::getenv("ROPEKV_KEEP_DATA")) {
@@ -200,22 +205,66 @@ void cluster_harness::kill9_owner(unsigned i) {
 
 bool cluster_harness::owner_running(unsigned i) const { return owners_[i].proc && owners_[i].proc->running(); }
 
-::testing::AssertionResult cluster_harness::start_router() {
-  auto r = launch(router_, {ROPEKV_ROUTER_BIN, "--http-port=0",
-                            "--placement=127.0.0.1:" + std::to_string(placement_.port),
-                            "--segment-timeout=" + options_.segment_timeout,
-                            "--request-deadline=" + options_.request_deadline, "--log-level=info"});
-  if (r) admin_ = std::make_unique<http_client>(router_.port, 15s);
+::testing::AssertionResult cluster_harness::launch_router(unsigned i) {
+  std::vector<std::string> args{ROPEKV_ROUTER_BIN, "--http-port=0",
+                                "--placement=127.0.0.1:" + std::to_string(placement_.port),
+                                "--segment-timeout=" + options_.segment_timeout,
+                                "--request-deadline=" + options_.request_deadline, "--log-level=info"};
+  append_flags(args, options_.router_args);
+  auto r = launch(routers_[i], std::move(args));
+  if (r && (!admin_ || admin_router_ < 0 || !router_running(static_cast<unsigned>(admin_router_)))) {
+    admin_ = std::make_unique<http_client>(routers_[i].port, 15s);
+    admin_router_ = static_cast<int>(i);
+  }
   return r;
 }
+
+::testing::AssertionResult cluster_harness::start_router(unsigned i, std::chrono::milliseconds bound) {
+  if (auto r = launch_router(i); !r) return r;
+  http_client c(routers_[i].port, 5s);
+  if (!poll_until(bound, [&] { return c.get("/readyz").status == 200; }))
+    return ::testing::AssertionFailure() << routers_[i].name << ": /readyz never answered 200";
+  return ::testing::AssertionSuccess();
+}
+
+void cluster_harness::reconnect_admin(int not_this) {
+  if (admin_router_ != not_this) return;
+  admin_.reset();
+  admin_router_ = -1;
+  for (unsigned j = 0; j < routers_.size(); ++j)
+    if (static_cast<int>(j) != not_this && router_running(j)) {
+      admin_ = std::make_unique<http_client>(routers_[j].port, 15s);
+      admin_router_ = static_cast<int>(j);
+      return;
+    }
+}
+
+void cluster_harness::kill9_router(unsigned i) {
+  if (routers_[i].proc) routers_[i].proc->kill9();
+  routers_[i].proc.reset();
+  reconnect_admin(static_cast<int>(i));
+}
+
+int cluster_harness::stop_router(unsigned i) {
+  int code = routers_[i].proc ? routers_[i].proc->stop() : -1;
+  routers_[i].proc.reset();
+  reconnect_admin(static_cast<int>(i));
+  return code;
+}
+
+bool cluster_harness::router_running(unsigned i) const { return routers_[i].proc && routers_[i].proc->running(); }
 
 ::testing::AssertionResult cluster_harness::start(std::chrono::milliseconds bound) {
   if (auto r = start_placement(); !r) return r;
   for (unsigned i = 0; i < owners_.size(); ++i)
     if (auto r = start_owner(i); !r) return r;
-  if (auto r = start_router(); !r) return r;
-  if (!poll_until(bound, [&] { return admin_->get("/readyz").status == 200; }))
-    return ::testing::AssertionFailure() << "/readyz never answered 200";
+  for (unsigned i = 0; i < routers_.size(); ++i)
+    if (auto r = launch_router(i); !r) return r;
+  for (const auto& router : routers_) {
+    http_client c(router.port, 5s);
+    if (!poll_until(bound, [&] { return c.get("/readyz").status == 200; }))
+      return ::testing::AssertionFailure() << router.name << ": /readyz never answered 200";
+  }
   if (!poll_until(bound, [&] { return alive_nodes().size() == owners_.size(); }))
     return ::testing::AssertionFailure() << "not every owner registered with placement";
   for (unsigned i = 0; i < notifiers_.size(); ++i)
@@ -332,7 +381,7 @@ std::string cluster_harness::key_in(const segment_view& s, uint64_t id, const st
 std::string cluster_harness::log_tails(size_t lines) const {
   std::string out = "--- " + placement_.log + "\n" + tail(placement_.log, lines);
   for (const auto& o : owners_) out += "--- " + o.log + "\n" + tail(o.log, lines);
-  out += "--- " + router_.log + "\n" + tail(router_.log, lines);
+  for (const auto& r : routers_) out += "--- " + r.log + "\n" + tail(r.log, lines);
   for (const auto& n : notifiers_) out += "--- " + n.log + "\n" + tail(n.log, lines);
   for (const auto& n : indexers_) out += "--- " + n.log + "\n" + tail(n.log, lines);
   return out;

@@ -2,7 +2,7 @@
 // cluster_harness: a whole RopeKV cluster on loopback for end-to-end tests
 // through the router's HTTP API — one ropekv-placement, N
 // ropekv-segment-owner processes (racks r1..rN, host labels host-1..host-N)
-// and one ropekv-router, every one on port 0 (placement keeps its first
+// and one or more ropekv-routers, every one on port 0 (placement keeps its first
 // port across restarts: the others were told that address), each with its
 // own data dir under one temp dir and stderr in a log file there.
 //
@@ -10,7 +10,8 @@
 // PID (SIGTERM, then SIGKILL after a bound), also when a test failed, and
 // prints the logs' tails then (or always with ROPEKV_TEST_LOGS=<lines>).
 // Driven from the test's thread only; load threads use their own
-// http_client against router_port().
+// http_client against router_port() (a restarted router gets a new port:
+// the test hands it to its threads).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -37,6 +38,8 @@ struct cluster_options {
   unsigned indexers = 0;                 // ropekv-indexer processes (start() starts them)
   std::string indexer_args;              // extra flags for every indexer, space-separated
   std::string placement_args;            // extra flags for placement, space-separated
+  unsigned routers = 1;                  // ropekv-router processes (start() starts them all)
+  std::string router_args;               // extra flags for every router, space-separated
 };
 
 /// One segment as GET /v1/cluster shows it (keys as lower-case hex).
@@ -56,10 +59,20 @@ class cluster_harness {
   cluster_harness(const cluster_harness&) = delete;
   cluster_harness& operator=(const cluster_harness&) = delete;
 
-  /// Placement, the owners (all registered), the router (/readyz 200).
+  /// Placement, the owners (all registered), the routers (/readyz 200).
   ::testing::AssertionResult start(std::chrono::milliseconds bound = std::chrono::seconds(60));
 
-  uint16_t router_port() const noexcept { return router_.port; }
+  /// Router i's HTTP port (0 while it is down; a restart picks a new one).
+  uint16_t router_port(unsigned i = 0) const { return routers_[i].proc ? routers_[i].port : 0; }
+  unsigned routers() const noexcept { return static_cast<unsigned>(routers_.size()); }
+  /// Router i: kill -9 / SIGTERM (exit code) / (re)start on a new port and
+  /// wait for its /readyz. The harness's own requests (cluster(),
+  /// create_table(), ...) go to a running router.
+  void kill9_router(unsigned i);
+  int stop_router(unsigned i);
+  ::testing::AssertionResult start_router(unsigned i,
+                                          std::chrono::milliseconds bound = std::chrono::seconds(60));
+  bool router_running(unsigned i) const;
   /// Owner i's GET /metrics port (it runs with --metrics-port=0).
   uint16_t owner_metrics_port(unsigned i) const { return owners_[i].metrics_port; }
   unsigned owners() const noexcept { return static_cast<unsigned>(owners_.size()); }
@@ -132,13 +145,16 @@ class cluster_harness {
     uint16_t metrics_port = 0;  // owners: their GET /metrics endpoint
   };
   ::testing::AssertionResult launch(process& p, std::vector<std::string> args);
-  ::testing::AssertionResult start_router();
+  ::testing::AssertionResult launch_router(unsigned i);
+  /// Points admin_ at a running router other than `not_this` (if any).
+  void reconnect_admin(int not_this);
 
   cluster_options options_;
   std::string dir_;
   process placement_;
   std::vector<process> owners_;
-  process router_;
+  std::vector<process> routers_;
+  int admin_router_ = -1;  // the router admin_ talks to
   std::vector<process> notifiers_;
   std::vector<process> indexers_;
   std::unique_ptr<http_client> admin_;  // the test thread's client

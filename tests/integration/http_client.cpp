@@ -63,13 +63,19 @@ http_reply http_client::request(std::string_view method, const std::string& targ
   return reply;
 }
 
+// Asynchronous operations, run to completion on this thread's io_context:
+// tcp_stream's expiry (which closes the socket and fails the operation
+// with beast::error::timeout) applies only to asynchronous operations.
 http_reply http_client::attempt(std::string_view method, const std::string& target, const std::string& body) {
   auto& s = *impl_;
   s.idle_closed = false;
   beast::error_code ec;
   if (!s.connected) {
     s.stream.expires_after(deadline_);
-    s.stream.connect({boost::asio::ip::make_address("127.0.0.1"), s.port}, ec);
+    s.ioc.restart();
+    s.stream.async_connect({boost::asio::ip::make_address("127.0.0.1"), s.port},
+                           [&ec](beast::error_code e) { ec = e; });
+    s.ioc.run();
     if (ec) {
       s.close();
       return {};
@@ -88,11 +94,17 @@ http_reply http_client::attempt(std::string_view method, const std::string& targ
     req.body() = body;
   }
   req.prepare_payload();
-  s.stream.expires_after(deadline_);
-  bhttp::write(s.stream, req, ec);
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64u << 20);
-  if (!ec) bhttp::read(s.stream, s.buffer, parser, ec);
+  // One deadline for writing the request and reading the whole answer.
+  s.stream.expires_after(deadline_);
+  s.ioc.restart();
+  bhttp::async_write(s.stream, req, [&](beast::error_code e, size_t) {
+    ec = e;
+    if (!e) bhttp::async_read(s.stream, s.buffer, parser, [&ec](beast::error_code e2, size_t) { ec = e2; });
+  });
+  s.ioc.run();
+  s.stream.expires_never();
   if (ec) {
     s.idle_closed = !parser.got_some() && (ec == bhttp::error::end_of_stream ||
                                             ec == boost::asio::error::connection_reset ||

@@ -2,7 +2,9 @@
 // http_client: a blocking HTTP/1.1 client (Boost.Beast) for the cluster
 // tests. Owns one keep-alive TCP connection to 127.0.0.1:<port>, reopened
 // after a transport error or a `Connection: close`. Every request has a
-// deadline, so a router that stops answering fails a test, never hangs it.
+// deadline (connect, and write + read together; enforced with asynchronous
+// operations, since Beast's stream timeouts ignore blocking calls), so a
+// router that stops answering fails a test, never hangs it: status 0.
 // One thread per client (the load threads each own one).
 #include <chrono>
 #include <memory>
