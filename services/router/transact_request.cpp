@@ -1,5 +1,8 @@
 #include "transact_request.hpp"
 
+#include <xxhash.h>
+
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -146,6 +149,14 @@ net::http_result<txn_request> parse_transact(std::string_view body, const routin
     t.op.set_index(static_cast<uint32_t>(i));
     req.ops.push_back(std::move(t));
   }
+  std::string canonical;
+  for (const auto& op : req.ops) {
+    pb::TxnOp c = op.op;
+    if (c.has_put()) c.mutable_put()->mutable_item()->clear_expires_at_ms();
+    c.AppendToString(&canonical);
+  }
+  // Never 0: the store reads 0 as "not known".
+  req.fingerprint = std::max<uint64_t>(1, XXH64(canonical.data(), canonical.size(), 0));
   return req;
 }
 

@@ -41,6 +41,10 @@ struct txn_op {
 struct txn_request {
   std::optional<std::string> request_id;
   std::vector<txn_op> ops;
+  /// What the request asks, whatever a retry may change (item expiry
+  /// times are stamped per HTTP request): the segments compare it when a
+  /// request_id comes back, to refuse one reused for another request.
+  uint64_t fingerprint = 0;
 };
 
 struct txn_limits {

@@ -69,6 +69,7 @@ void txn_coordinator::one_phase() {
   m.set_request_key(request_key_);
   auto* t = m.mutable_transact();
   t->set_txn_id(txn_id_);
+  t->set_fingerprint(req_.fingerprint);
   for (size_t i : participants_[0].ops) *t->add_ops() = req_.ops[i].op;
   auto self = shared_from_this();
   call_segment<pb::WriteRequest, pb::WriteReply>(
@@ -116,6 +117,7 @@ pb::TxnPrepare txn_coordinator::prepare_of(const txn_participant& p) const {
   prep.set_txn_id(txn_id_);
   prep.set_primary_key(req_.ops[0].key);
   prep.set_primary(p.primary);
+  if (p.primary) prep.set_fingerprint(req_.fingerprint);
   for (size_t i : p.ops) *prep.add_ops() = req_.ops[i].op;
   return prep;
 }
@@ -222,6 +224,7 @@ void txn_coordinator::commit() {
   d.set_primary_key(req_.ops[0].key);
   d.set_commit(true);
   d.set_commit_version(version);
+  d.set_fingerprint(req_.fingerprint);
   // What a retry of this request_id gets back (items of gets included).
   auto* kept = d.mutable_outcome();
   for (const auto& r : results) *kept->add_ops() = r;

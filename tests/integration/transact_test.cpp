@@ -176,10 +176,8 @@ TEST_F(transact, writes_in_one_partition_get_consecutive_versions) {
 }
 
 // The answer's "version" is the transaction's V, the first of its
-// partitions' consecutive versions (docs: "V, V+1, ..."), as the two-phase
-// path answers. DISABLED: the one-phase path answers the last one (V+2 for
-// three writes in one partition) -- reported to the lead.
-TEST_F(transact, DISABLED_one_phase_answers_the_first_version_of_a_partition) {
+// partitions' consecutive versions (docs: "V, V+1, ..."), on both paths.
+TEST_F(transact, one_phase_answers_the_first_version_of_a_partition) {
   for (bool spread : {false, true}) {
     SCOPED_TRACE(spread ? "across segments" : "one segment");
     std::string hk = key_in("txr", 2, spread ? "first-s" : "first-1");
@@ -494,7 +492,7 @@ TEST_F(transact, transact_with_a_request_id_commits_once) {
     EXPECT_EQ(get("txa", url_escape(a)).version, v);
     EXPECT_EQ(get("txa", url_escape(b)).version, v);
     // The same id for another transaction: 400, nothing written (a
-    // two-phase one's id: DISABLED_ test below).
+    // two-phase one's id: the test below).
     if (!spread) {
       auto other = post_txn(txn::body({op("put", "txa", a, put_item(5))}, id));
       EXPECT_EQ(other.status, 400u) << other.body;
@@ -527,14 +525,11 @@ TEST_F(transact, transact_with_a_request_id_commits_once) {
   }
 }
 
-// DISABLED: a committed two-phase transaction's request_id, reused for
-// another transaction with its op 0 in the same segment (one-phase or
-// two-phase), answers 200 "deduplicated":true with the first outcome
-// (shaped as the new request) and writes nothing: the primary's prepare
-// replays kv_requests without comparing fingerprints, and the decide saves
-// the row with fingerprint 0 (libs/store/src/txn_ops.cpp apply_prepare,
-// apply_decide) -- reported to the lead.
-TEST_F(transact, DISABLED_reusing_a_two_phase_transactions_request_id_answers_400) {
+// A committed two-phase transaction's request_id, reused for another
+// transaction with its op 0 in the same segment (one-phase or two-phase),
+// answers 400 and writes nothing (the router's fingerprint of the whole
+// request is kept with the outcome).
+TEST_F(transact, reusing_a_two_phase_transactions_request_id_answers_400) {
   std::string a = key_in("txa", 1, "reuse-a"), b = key_in("txa", 2, "reuse-b");
   std::string id = "reuse-two-phase";
   auto first = post_txn(txn::body({op("put", "txa", a, put_item(1)), op("put", "txa", b, put_item(2))}, id));

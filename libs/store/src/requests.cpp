@@ -14,6 +14,7 @@ namespace {
 // What the request asked for, without what a client's retry may change
 // (the router stamps times and random ids per HTTP request).
 uint64_t fingerprint(const pb::Mutation& m) {
+  if (m.has_transact() && m.transact().fingerprint() != 0) return m.transact().fingerprint();
   pb::Mutation c = m;
   c.clear_timestamp_us();
   c.clear_request_id();
@@ -40,15 +41,19 @@ bool decided(const pb::Mutation& m, const pb::MutationResult& r) {
 
 }  // namespace
 
+bool same_request(uint64_t stored, uint64_t asked) { return stored == 0 || asked == 0 || stored == asked; }
+
+pb::MutationResult reused_request_id() {
+  return failed(errc::invalid_argument, "request_id was already used for a different request");
+}
+
 result<pb::MutationResult> apply_once(store_state& s, const pb::Mutation& m,
                                       const std::function<result<pb::MutationResult>()>& apply) {
   uint64_t fp = fingerprint(m);
   auto found = find_request(*s.db, m.request_key());
   if (!found) return std::move(found).error();
   if (*found) {
-    if ((*found)->fingerprint != fp && (*found)->fingerprint != 0) {
-      return failed(errc::invalid_argument, "request_id was already used for a different request");
-    }
+    if (!same_request((*found)->fingerprint, fp)) return reused_request_id();
     pb::MutationResult r = (*found)->result;
     r.set_deduplicated(true);
     return r;

@@ -11,7 +11,8 @@
 //                  by compaction, split and install, never per write)
 //   kv_locks       a pending transaction's lock per item it touches; the
 //                  item's partition is locked with it (txn_tables.hpp)
-//   kv_txns        transaction records at their primary
+//   kv_txns        transaction records at their primary, and participants'
+//                  marks of the transactions they resolved
 //   kv_requests    first outcomes of de-duplicated requests
 #include <cstdint>
 #include <string>

@@ -117,6 +117,10 @@ result<pb::MutationResult> apply_decide(store_state& s, const pb::Mutation& m, u
 result<pb::MutationResult> apply_resolve(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                          txn_context& ctx);
 // requests.cpp
+/// Whether a stored request's fingerprint matches a retry's (0: unknown).
+bool same_request(uint64_t stored, uint64_t asked);
+/// The answer to a request_id reused for another request.
+pb::MutationResult reused_request_id();
 /// Applies `m` through `apply` unless its request_key was applied within
 /// the retention: then the first outcome, marked deduplicated.
 result<pb::MutationResult> apply_once(

@@ -213,7 +213,8 @@ result<pb::MutationResult> apply_transact(store_state& s, const pb::Mutation& m,
   }
   ctx.txn_id.clear();
   ctx.version_floor = 0;
-  total.set_commit_version(total.version());
+  // Every partition's first write took exactly the floor (see the top).
+  total.set_commit_version(ev->commit_floor);
   total.set_txn_state(pb::TXN_COMMITTED);
   return total;
 }
@@ -228,18 +229,23 @@ result<pb::MutationResult> apply_prepare(store_state& s, const pb::Mutation& m, 
       auto done = find_request(*s.db, m.request_key());
       if (!done) return std::move(done).error();
       if (*done) {
+        if (!same_request((*done)->fingerprint, p.fingerprint())) return reused_request_id();
         pb::MutationResult r = (*done)->result;
         r.set_deduplicated(true);
         return r;
       }
     }
-    auto rec = find_txn(*s.db, p.txn_id());
-    if (!rec) return std::move(rec).error();
-    if (*rec && (*rec)->state != pb::TXN_PENDING) {
-      auto r = failed(errc::conflict, "transaction already decided");
-      r.set_txn_state((*rec)->state);
-      return r;
-    }
+  }
+  // Decided here already (the primary's record, or a participant's mark of
+  // its resolve): a prepare that arrives late, after the router retried it
+  // and the transaction was decided and resolved, must not lock again, or
+  // a resolver would apply a committed transaction twice.
+  auto rec = find_txn(*s.db, p.txn_id());
+  if (!rec) return std::move(rec).error();
+  if (*rec && (*rec)->state != pb::TXN_PENDING) {
+    auto r = failed(errc::conflict, "transaction already decided");
+    r.set_txn_state((*rec)->state);
+    return r;
   }
   auto ev = evaluate(s, m, p.ops(), p.txn_id());
   if (!ev) return std::move(ev).error();
@@ -285,7 +291,7 @@ result<pb::MutationResult> apply_decide(store_state& s, const pb::Mutation& m, u
     rec.ts_us = m.timestamp_us();
     st = save_txn(*s.db, rec);
     if (st && !rec.request_key.empty()) {
-      st = save_request(*s.db, rec.request_key, request_row{m.timestamp_us(), 0, d.outcome()});
+      st = save_request(*s.db, rec.request_key, request_row{m.timestamp_us(), d.fingerprint(), d.outcome()});
     }
   } else if (rec.state == pb::TXN_PENDING) {
     st = s.locks.release(*s.db, d.txn_id());
@@ -311,6 +317,19 @@ result<pb::MutationResult> apply_resolve(store_state& s, const pb::Mutation& m, 
   } else if (auto st = s.locks.release(*s.db, r.txn_id()); !st) {
     return std::move(st).error();
   }
+  // Remember the resolve (unless this segment holds the record itself), so
+  // that a late prepare is refused; kept for the request retention, with no
+  // primary key so that both halves of a split keep it.
+  auto rec = find_txn(*s.db, r.txn_id());
+  if (!rec) return std::move(rec).error();
+  if (!*rec) {
+    txn_record mark{r.txn_id(), r.commit() ? pb::TXN_COMMITTED : pb::TXN_ABORTED, r.commit_version(),
+                    m.timestamp_us(), {}, {}};
+    if (auto st = save_txn(*s.db, mark); !st) return std::move(st).error();
+  }
+  status st;
+  expire_old(s, m, st);
+  if (!st) return std::move(st).error();
   out.set_txn_state(r.commit() ? pb::TXN_COMMITTED : pb::TXN_ABORTED);
   out.set_commit_version(r.commit_version());
   return out;

@@ -1,6 +1,8 @@
 #pragma once
 // The transaction tables of a segment store and their in-memory mirror:
 // kv_locks (a pending transaction's locks), kv_txns (transaction records at
+// their primary, and each participant's mark of a transaction it resolved,
+// which refuses a late prepare of it; "records at
 // their primary) and kv_requests (first outcomes of de-duplicated
 // requests). Every function runs inside the caller's write transaction.
 //
