@@ -11,14 +11,30 @@
 namespace ropekv::router {
 namespace {
 
-std::string random_txn_id() {
+// A transaction id: when its first attempt started (µs, big-endian, so
+// that any router can tell which of two transactions is older), then 8
+// random bytes.
+std::string new_txn_id(uint64_t started_us) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id;
-  for (int i = 0; i < 2; ++i) {
-    uint64_t v = rng();
-    id.append(reinterpret_cast<const char*>(&v), sizeof v);
+  std::string id(16, '\0');
+  uint64_t r = rng();
+  for (int i = 0; i < 8; ++i) {
+    id[static_cast<size_t>(i)] = static_cast<char>(started_us >> (56 - 8 * i));
+    id[static_cast<size_t>(8 + i)] = static_cast<char>(r >> (8 * i));
   }
   return id;
+}
+
+uint64_t started_of(const std::string& txn_id) {
+  if (txn_id.size() != 16) return 0;  // not ours: treat as older, never wound it
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(txn_id[static_cast<size_t>(i)]);
+  return v;
+}
+
+uint64_t now_us() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 std::chrono::milliseconds jittered_backoff(uint32_t attempt) {
@@ -39,7 +55,8 @@ errc code_of(const pb::Status& st) { return static_cast<errc>(st.error_code()); 
 
 txn_coordinator::txn_coordinator(request_runtime& rt, txn_request req,
                                  std::function<void(txn_outcome)> done)
-    : rt_(rt), req_(std::move(req)), done_(std::move(done)), request_key_(request_key_of(req_.request_id)) {}
+    : rt_(rt), req_(std::move(req)), done_(std::move(done)), request_key_(request_key_of(req_.request_id)),
+      started_us_(now_us()) {}
 
 void txn_coordinator::plan() {
   if (rt_.expire_if_due()) return;
@@ -51,7 +68,7 @@ void txn_coordinator::plan() {
     return replan_after_refresh();
   }
   participants_ = std::move(*planned);
-  txn_id_ = random_txn_id();
+  txn_id_ = new_txn_id(started_us_);
   if (participants_.size() == 1) return one_phase();
   prepare_all();
 }
@@ -288,8 +305,16 @@ void txn_coordinator::conflict(const pb::LockInfo* lock, std::string why) {
   }
   auto self = shared_from_this();
   auto again = [self] { self->rt_.after(jittered_backoff(self->attempts_), [self] { self->plan(); }); };
-  if (lock && lock->age_ms() >= static_cast<uint64_t>(rt_.options().txn_lock_ttl.count()))
-    return resolve_lock(rt_, *lock, [again](bool) { again(); });
+  bool stale = lock && lock->age_ms() >= static_cast<uint64_t>(rt_.options().txn_lock_ttl.count());
+  // Wound-wait: an older transaction aborts a younger one in its way
+  // (unless it committed already) instead of losing to it again and again;
+  // the younger one retries later. So the oldest always makes progress.
+  bool wound = lock && started_of(lock->txn_id()) > started_us_;
+  if (stale || wound) {
+    return resolve_lock(rt_, *lock, [self](bool) {
+      self->rt_.after(std::chrono::milliseconds(1), [self] { self->plan(); });
+    });
+  }
   again();
 }
 

@@ -14,9 +14,13 @@
 //
 // A participant that finds an item locked by another transaction answers
 // `locked` at once (no waiting, so no deadlock): this attempt is aborted
-// everywhere, a lock older than txn_lock_ttl is resolved, and the whole
-// transaction is tried again after a jittered backoff, up to max_attempts
-// (then 409 conflict). A failed condition cancels it (409
+// everywhere and the whole transaction is tried again, up to max_attempts
+// (then 409 conflict). Wound-wait decides who yields: transaction ids
+// start with the first attempt's time, so a transaction that meets the
+// lock of a younger one (or any lock older than txn_lock_ttl) ends it
+// (txn_resolver.hpp: abort unless committed) and retries at once; one that
+// meets an older one backs off (jittered). The oldest transaction never
+// loses, so none starves for long. A failed condition cancels it (409
 // transaction_canceled, with a reason per op). A router that dies at any
 // point leaves at most locks and a pending record, which the lock sweep of
 // any router ends: committed if the primary recorded the commit, else
@@ -70,6 +74,7 @@ class txn_coordinator : public std::enable_shared_from_this<txn_coordinator> {
   txn_request req_;
   std::function<void(txn_outcome)> done_;
   std::string request_key_;
+  uint64_t started_us_;  // first attempt: the transaction's age for wound-wait
   std::string txn_id_;
   uint32_t attempts_ = 0;
   std::vector<txn_participant> participants_;
