@@ -206,8 +206,16 @@ void txn_coordinator::on_prepared() {
   }
   if (!failure && !lock && !replan && !lost && !canceled) return commit();
   auto self = shared_from_this();
-  abort_then([self, failure, lock, replan, canceled, reasons = std::move(reasons)]() mutable {
+  abort_then([self, failure, lock, replan, lost, canceled, reasons = std::move(reasons)]() mutable {
     if (failure) return self->fail(*failure);
+    if (replan) return self->replan_after_refresh();
+    // A failed condition is the answer only once no participant was locked
+    // or lost: an earlier copy of this very request (a client retry) may
+    // have committed, which the primary says (deduplicated) only when its
+    // prepare runs; until then a condition failing elsewhere may be this
+    // request's own write.
+    if (lock || lost)
+      return self->conflict(lock ? &*lock : nullptr, lock ? "an item is locked" : "lost to a concurrent resolver");
     if (canceled) {
       txn_outcome out;
       out.what = txn_outcome::kind::canceled;
@@ -222,8 +230,7 @@ void txn_coordinator::on_prepared() {
       out.results = std::move(all);
       return self->finish(std::move(out));
     }
-    if (replan) return self->replan_after_refresh();
-    self->conflict(lock ? &*lock : nullptr, lock ? "an item is locked" : "lost to a concurrent resolver");
+    self->fail(net::http_error::from(errc::internal, "prepare ended without an outcome"));
   });
 }
 
