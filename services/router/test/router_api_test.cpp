@@ -190,7 +190,7 @@ TEST_F(router_api, validation_errors_and_status_codes) {
       {"PUT", "/v1/tables/items/items/a/b", R"({"rank":[1]})", 400, "invalid_argument"},
       {"GET", "/v1/nowhere", "", 404, "not_found"},
       {"PATCH", "/v1/tables/items", "", 405, "method_not_allowed"},
-      {"POST", "/v1/transact", "{}", 501, "unsupported"},
+      {"POST", "/v1/transact", "{}", 400, "invalid_argument"},  // no ops
       {"GET", "/v1/tables/items/indexes/by_x/items?eq=1", "", 404, "not_found"},  // no such index
       {"GET", "/v1/tables/items/scan?as_of=5", "", 400, "invalid_argument"},
       {"GET", "/v1/tables/items/items/hot?cursor=garbage!", "", 400, "invalid_argument"},
