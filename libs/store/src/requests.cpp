@@ -55,7 +55,10 @@ result<pb::MutationResult> apply_once(store_state& s, const pb::Mutation& m,
   if (*found) {
     if (!same_request((*found)->fingerprint, fp)) return reused_request_id();
     pb::MutationResult r = (*found)->result;
-    r.set_deduplicated(true);
+    // The router re-sending its own attempt (same transaction id) after a
+    // timeout is one client request: only another request is "deduplicated".
+    bool same_attempt = m.has_transact() && !r.txn_id().empty() && r.txn_id() == m.transact().txn_id();
+    r.set_deduplicated(!same_attempt);
     return r;
   }
   auto r = apply();

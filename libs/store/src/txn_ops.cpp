@@ -216,6 +216,7 @@ result<pb::MutationResult> apply_transact(store_state& s, const pb::Mutation& m,
   // Every partition's first write took exactly the floor (see the top).
   total.set_commit_version(ev->commit_floor);
   total.set_txn_state(pb::TXN_COMMITTED);
+  total.set_txn_id(tx.txn_id());
   return total;
 }
 

@@ -225,6 +225,23 @@ TEST_F(store_txn, request_key_applies_once_and_replays_the_outcome) {
   EXPECT_EQ(must_apply(*s_, m).error_code(), cf);
 }
 
+// A one-phase transaction re-sent by its own router (same transaction id)
+// applies once and is not "deduplicated" to the client; another request
+// under the same request_id is.
+TEST_F(store_txn, one_phase_retries_apply_once) {
+  auto m = transact(1000, {put_op(0, "a", "1"), put_op(1, "b", "2")});
+  m.set_request_key("req-9");
+  auto first = must_apply(*s_, m);
+  ASSERT_EQ(first.error_code(), 0u);
+  m.set_timestamp_us(2000);
+  auto again = must_apply(*s_, m);
+  EXPECT_FALSE(again.deduplicated());
+  EXPECT_EQ(again.commit_version(), first.commit_version());
+  m.mutable_transact()->set_txn_id("another-attempt");
+  EXPECT_TRUE(must_apply(*s_, m).deduplicated());
+  EXPECT_EQ(s_->changes_since(0, 10)->size(), 2u);
+}
+
 TEST_F(store_txn, committed_request_answers_a_retried_prepare) {
   must_apply(*s_, prepare(1000, "t1", true, {put_op(0, "a", "1")}, "req-7"));
   auto d = decide(1100, "t1", true, 4000);
