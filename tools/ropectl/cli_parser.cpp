@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_bulk.hpp"
 #include "router_url.hpp"
 
 namespace ropekv::ctl {
@@ -198,8 +199,9 @@ void add_watch(CLI::App& app, command& cmd, std::string& notifier_flag) {
       "\nRuns until ctrl-c, --count events, an error from the notifier, or --timeout S\n"
       "seconds without an event (default: for ever). Prints one line per change, or\n"
       "with --json each event frame as sent; on exit prints 'resume token: TOKEN' on\n"
-      "stderr, for --from. Exit: 0 ctrl-c or --count; 1 error frame or --timeout;\n"
-      "3 notifier unreachable or connection lost.");
+      "stderr, for --from. Exit: 0 ctrl-c or --count; 3 unknown table or compacted\n"
+      "feed; 5 --timeout, slow consumer, notifier unreachable or connection lost;\n"
+      "others as for every command (ropectl --help).");
   on_selected(watch, cmd, command_kind::watch);
   add_table(watch, cmd);
   watch_options& w = cmd.watch;
@@ -255,8 +257,8 @@ void add_index(CLI::App& app, command& cmd, std::vector<std::string>& after_args
   create->footer(
       "\nThe index is queryable once its state is active. With --wait, polls it every\n"
       "250 ms, drawing the backfill progress on stderr, and prints the index once\n"
-      "active. Exit 1 when the router refuses (409: NAME exists with another\n"
-      "definition) or the index disappears while waiting.");
+      "active. Exit 4 when the router refuses (409: NAME exists with another\n"
+      "definition), 3 when the index disappears while waiting.");
   on_selected(create, cmd, command_kind::index_create);
   add_name(create);
   create->add_option("--attribute", ix.attribute, "the attribute indexed, a dotted path (a.b)")->required();
@@ -314,12 +316,15 @@ void add_transact(CLI::App& app, command& cmd) {
       "    {\"delete\":{\"table\":\"orders\",\"hash_key\":\"o1\",\"if_version\":7}},\n"
       "    {\"get\":{\"table\":\"accounts\",\"hash_key\":\"c\"}}]}\n"
       "Prints the commit version and each op's outcome (--json: the router's answer).\n"
-      "Exit 1 when the transaction was canceled (409: one line per op that failed,\n"
-      "nothing was written) or refused (4xx/5xx); 2 when FILE is unreadable or not\n"
-      "a JSON object; 3 no answer (the transaction may have committed: retry with\n"
-      "the same request_id to learn its outcome without applying it twice).");
+      "Exit 4 when the transaction was canceled (409: one line per op that failed,\n"
+      "nothing was written); 2 when FILE is unreadable or not a JSON object, or the\n"
+      "router refused it (400); 5 no answer or 503 (the transaction may have\n"
+      "committed: retry with the same request_id to learn its outcome without\n"
+      "applying it twice).");
   on_selected(transact, cmd, command_kind::transact);
-  transact->add_option("file", cmd.transaction_file, "the transaction as JSON; - reads stdin")->required();
+  transact->add_option("file", cmd.transaction_file, "the transaction as JSON; - reads stdin")
+      ->required()
+      ->type_name("FILE");
 }
 
 constexpr const char* help_footer = R"(
@@ -334,10 +339,11 @@ index subcommands print the router's JSON (index query --all: one item per
 line). index create --wait shows the backfill on stderr (redrawn in place on
 a terminal, one line per change otherwise) and prints the index once active.
 
-Exit status: 0 ok (and watch ended by ctrl-c or --count), 1 the server
-answered with an error (or watch timed out or got an error frame),
-2 usage or input error, 3 no answer (unreachable or timed out; watch: the
-connection was lost).)";
+load and export show progress on stderr (in place on a terminal); load
+--json prints progress and a summary as JSON lines on stdout.
+Shell completion: source <(ropectl completion bash)   (or zsh).
+
+)";
 
 }  // namespace
 
@@ -357,30 +363,59 @@ result<std::vector<std::string>> split_write_tokens(const std::vector<std::strin
   return tokens;
 }
 
-parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
-                         const char* notifier_env) {
-  parsed_args args;
-  CLI::App app{"ropectl: command-line client for RopeKV (its router, and the notifier for watch)",
-               "ropectl"};
+namespace {
+
+// What the grammar fills besides parsed_args: flags resolved after parsing.
+struct raw_flags {
+  std::string router, notifier, completion_shell;
+  std::vector<std::string> after;
+  CLI::Option* timeout = nullptr;
+};
+
+void build_app(CLI::App& app, parsed_args& args, raw_flags& flags) {
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand
-  std::string router_flag;
-  app.add_option("--router", router_flag,
+  app.add_option("--router", flags.router,
                  "router URL (default: $ROPEKV_ROUTER, else " + std::string(default_router_url) + ")");
   app.add_flag("--json", args.global.json, "print the server's JSON, one object per line");
-  auto* timeout = app.add_option("--timeout", args.global.timeout_seconds,
+  flags.timeout = app.add_option("--timeout", args.global.timeout_seconds,
                                  "seconds per request (default 10); watch: seconds without an event")
                       ->check(CLI::PositiveNumber);
-  std::string notifier_flag;
   add_tables(app, args.cmd);
   add_items(app, args.cmd);
   add_admin(app, args.cmd);
-  add_watch(app, args.cmd, notifier_flag);
+  add_watch(app, args.cmd, flags.notifier);
   add_hooks(app, args.cmd);
-  std::vector<std::string> after_args;
-  add_index(app, args.cmd, after_args);
+  add_index(app, args.cmd, flags.after);
   add_transact(app, args.cmd);
-  app.footer(help_footer);
+  add_bulk_commands(app, args.cmd, flags.completion_shell);
+  app.footer(std::string(help_footer) + std::string(exit_code_help()));
+}
+
+constexpr const char* app_description =
+    "ropectl: command-line client for RopeKV (its router, and the notifier for watch)";
+
+}  // namespace
+
+command_tree cli_command_tree() {
+  parsed_args args;
+  raw_flags flags;
+  CLI::App app{app_description, "ropectl"};
+  build_app(app, args, flags);
+  return describe_app(app);
+}
+
+parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
+                         const char* notifier_env) {
+  parsed_args args;
+  raw_flags flags;
+  CLI::App app{app_description, "ropectl"};
+  build_app(app, args, flags);
+  std::string& router_flag = flags.router;
+  std::string& notifier_flag = flags.notifier;
+  std::string& completion_shell = flags.completion_shell;
+  std::vector<std::string>& after_args = flags.after;
+  CLI::Option* timeout = flags.timeout;
 
   parse_outcome outcome;
   std::ostringstream out, err;
@@ -394,6 +429,12 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
     outcome.exit_code = code == 0 ? exit_ok : exit_usage;
     outcome.out = out.str();
     outcome.err = err.str();
+    return outcome;
+  }
+  if (!completion_shell.empty()) {
+    auto script = completion_script(describe_app(app), completion_shell);
+    outcome.exit_code = script ? exit_ok : exit_usage;
+    (script ? outcome.out : outcome.err) = script ? *script : "error: usage: " + script.error().message + "\n";
     return outcome;
   }
   if (!std::isfinite(args.global.timeout_seconds)) {  // PositiveNumber lets "nan" through

@@ -12,14 +12,12 @@
 #include <vector>
 
 #include "command.hpp"
+#include "completion.hpp"
+#include "exit_codes.hpp"
 #include "ropekv/common/result.hpp"
 
 namespace ropekv::ctl {
 
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_failed = 1;       // the server answered with an error; watch timed out
-inline constexpr int exit_usage = 2;        // bad command line or input
-inline constexpr int exit_unreachable = 3;  // no HTTP answer from the router
 
 struct parsed_args {
   global_options global;
@@ -37,6 +35,10 @@ struct parse_outcome {
 /// one token or several separated by commas (tokens are base64url, so a
 /// comma never belongs to one). errc::invalid_argument for an empty token.
 result<std::vector<std::string>> split_write_tokens(const std::vector<std::string>& args);
+
+/// The whole grammar as a tree (subcommands, options), for completion
+/// scripts and their tests.
+command_tree cli_command_tree();
 
 /// `router_env`, `notifier_env`: the values of $ROPEKV_ROUTER and
 /// $ROPEKV_NOTIFIER (nullptr when unset).

@@ -40,6 +40,8 @@ enum class command_kind : uint8_t {
   index_delete,
   index_query,
   transact,      // POST /v1/transact of a JSON file
+  load,          // bulk import through POST /v1/tables/{t}/batch (load_runner)
+  export_,       // the whole table as JSONL through the scan endpoint (export_runner)
 };
 
 /// Options every subcommand shares.
@@ -91,7 +93,7 @@ struct watch_options {
   std::vector<std::string> events;         // empty: all kinds (the notifier's default)
   std::optional<std::string> from;         // resume token; absent: "now"
   std::optional<uint64_t> count;           // stop after this many events
-  /// Give up (exit 1) when this many seconds pass without an event; absent:
+  /// Give up (exit 5) when this many seconds pass without an event; absent:
   /// wait for ever. Set by the global --timeout when the command is watch.
   std::optional<double> idle_timeout_seconds;
 };
@@ -119,6 +121,24 @@ struct index_options {
   std::vector<std::string> after;          // query: write tokens the answer must include
 };
 
+/// load / export: the file and how hard to push (load_runner.hpp,
+/// export_runner.hpp).
+struct bulk_options {
+  std::string file = "-";                   // load: input; export: output ("-": stdin / stdout)
+  std::optional<std::string> format;        // load: "jsonl" | "csv"; absent: by extension
+  std::optional<std::string> hash_key_column;   // load: default the table's hash_key name
+  std::optional<std::string> range_key_column;  // load: default the table's range_key name
+  bool csv_strings = false;                 // load: every CSV value a string
+  std::optional<uint64_t> ttl;              // load: every item expires after S seconds
+  uint32_t batch_ops = 100;                 // load: ops per batch request (the router's limit)
+  uint64_t batch_bytes = 1 << 20;           // load: request body bytes per batch
+  uint32_t concurrency = 4;                 // load: batches in flight
+  uint32_t retries = 8;                     // retries of one request on 429/503/no answer
+  /// Seconds between progress updates; absent: 0.2 on a terminal, 1 with
+  /// --json, 5 otherwise.
+  std::optional<double> progress_every;
+};
+
 struct command {
   command_kind kind = command_kind::health;
   std::string table;
@@ -142,6 +162,7 @@ struct command {
   std::string transaction_file;
   /// transact: its JSON text, filled from transaction_file by read_transaction().
   std::string transaction;
+  bulk_options bulk;        // load / export (table in `table`)
 };
 
 }  // namespace ropekv::ctl

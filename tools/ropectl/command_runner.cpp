@@ -1,5 +1,7 @@
 #include "command_runner.hpp"
 
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,9 +9,11 @@
 #include <cmath>
 #include <ostream>
 
+#include "export_runner.hpp"
 #include "hook_secret.hpp"
 #include "index_runner.hpp"
 #include "item_source.hpp"
+#include "load_runner.hpp"
 #include "output_formatter.hpp"
 #include "request_builder.hpp"
 #include "runner_output.hpp"
@@ -28,10 +32,7 @@ int run_pages(const parsed_args& args, const fetch_fn& fetch, std::ostream& out,
   };
   auto paged = follow_pages(build_request(cmd), cmd.range.all, fetch, on_page);
   if (!paged) return report_failure(paged.error(), err);
-  if (!is_success(paged->last.status)) {
-    err << format_error(paged->last.status, paged->last.body) << "\n";
-    return exit_failed;
-  }
+  if (!is_success(paged->last.status)) return report_reply(paged->last.status, paged->last.body, err);
   if (!args.global.json) {
     if (items == 0 && !paged->cursor) out << "(no items)\n";
     if (paged->cursor)
@@ -60,10 +61,9 @@ int run_single(const parsed_args& args, const fetch_fn& fetch, std::ostream& out
     return code;
   }
   if (!is_success(reply->status)) {
-    err << (args.cmd.kind == command_kind::transact ? format_transaction_error(args.cmd, reply->status, reply->body)
-                                                     : format_error(reply->status, reply->body))
-        << "\n";
-    return exit_failed;
+    if (args.cmd.kind != command_kind::transact) return report_reply(reply->status, reply->body, err);
+    err << format_transaction_error(args.cmd, reply->status, reply->body) << "\n";
+    return exit_code_for_reply(reply->status, reply->body);
   }
   if (args.global.json) {
     print_json(reply->body, out);
@@ -117,7 +117,14 @@ int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std:
   }
   if (cmd.kind == command_kind::watch) {
     err << "error: internal: watch does not run over HTTP\n";
-    return exit_failed;
+    return exit_internal;
+  }
+  if (cmd.kind == command_kind::load || cmd.kind == command_kind::export_) {
+    bulk_env bulk;
+    bulk.make_fetch = [fetch] { return fetch; };  // one transport for every worker: it must be thread-safe
+    bulk.terminal = env.terminal;
+    bulk.sleep = env.sleep;
+    return cmd.kind == command_kind::load ? run_load(args, bulk, in, out, err) : run_export(args, bulk, out, err);
   }
   if (cmd.kind == command_kind::query || cmd.kind == command_kind::scan)
     return run_pages(args, fetch, out, err);
@@ -135,6 +142,19 @@ int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ost
   // Capped at a year so that now() + timeout cannot overflow the clock.
   double seconds = std::min(args.global.timeout_seconds, 365.0 * 24 * 3600);
   auto timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
+  if (args.cmd.kind == command_kind::load || args.cmd.kind == command_kind::export_) {
+    bulk_env bulk;
+    bulk.make_fetch = [endpoint = *endpoint, timeout]() -> fetch_fn {
+      auto client = std::make_shared<http_client>(endpoint, timeout);
+      return [client](const api_call& call) { return client->send(call); };
+    };
+    bulk.terminal = isatty(STDERR_FILENO) == 1;
+    winsize ws{};
+    if (bulk.terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) bulk.width = ws.ws_col;
+    struct stat st{};
+    if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) bulk.stdin_size = static_cast<uint64_t>(st.st_size);
+    return args.cmd.kind == command_kind::load ? run_load(args, bulk, in, out, err) : run_export(args, bulk, out, err);
+  }
   http_client client(std::move(endpoint).value(), timeout);
   index_wait_env env;
   env.terminal = isatty(STDERR_FILENO) == 1;

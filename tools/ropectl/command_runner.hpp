@@ -2,7 +2,8 @@
 // command_runner: executes one parsed command against the router and prints
 // the outcome. The only place that combines the pieces: item_source ->
 // request_builder -> http_client (pager for query/scan) -> output_formatter.
-// `watch` is handed to watch_runner (a WebSocket to the notifier).
+// `watch` is handed to watch_runner (a WebSocket to the notifier), `load`
+// and `export` to load_runner and export_runner (many requests).
 //
 // Output contract (scripts rely on it):
 //  - stdout carries results only: with --json each server response body
@@ -10,11 +11,13 @@
 //    human rendering;
 //  - stderr carries `error: CODE: message` lines, plus, in human mode, a
 //    hint with the cursor when more pages exist;
-//  - exit codes as in cli_parser.hpp: 0 ok, 1 router error, 2 usage or
-//    input error, 3 no answer from the router (unreachable or timed out).
+//  - exit codes by class, exit_codes.hpp (0 ok, 1 internal, 2 usage,
+//    3 not found, 4 conflict, 5 unavailable or no answer, 6 denied,
+//    7 partial);
 //  - index subcommands print JSON: see index_runner.hpp;
+//  - load and export: see load_runner.hpp and export_runner.hpp;
 //  - transact: a canceled transaction (409) adds one stderr line per op
-//    whose condition did not hold (exit 1, like every non-2xx);
+//    whose condition did not hold (exit 4);
 //  - hooks put without --secret generates one and prints it once:
 //    `secret: whsec_...` on stdout (on stderr with --json), plus a note on
 //    stderr; nothing when the router refused the hook.

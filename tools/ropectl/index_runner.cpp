@@ -11,10 +11,9 @@
 namespace ropekv::ctl {
 namespace {
 
-// A non-2xx answer: its error line, exit 1.
+// A non-2xx answer: its error line and the exit code of its class.
 int report_status(const http_reply& reply, std::ostream& err) {
-  err << format_error(reply.status, reply.body) << "\n";
-  return exit_failed;
+  return report_reply(reply.status, reply.body, err);
 }
 
 int run_query(const parsed_args& args, const fetch_fn& fetch, std::ostream& out, std::ostream& err) {

@@ -10,9 +10,9 @@
 //    until "state" is "active", showing progress_display's lines on
 //    stderr, then prints the last GET's JSON on stdout. No deadline of
 //    its own: ctrl-c ends it (the index stays defined);
-//  - stderr: `error: CODE: message`; exit 1 when the router answers with
-//    an error (also while waiting: e.g. the index was deleted), 3 when it
-//    does not answer.
+//  - stderr: `error: CODE: message`; the exit code of the error's class
+//    (exit_codes.hpp) when the router answers with an error (also while
+//    waiting: 3 when the index was deleted), 5 when it does not answer.
 #include <chrono>
 #include <functional>
 #include <iosfwd>

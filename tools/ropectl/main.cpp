@@ -29,5 +29,9 @@ int main(int argc, char** argv) {
     std::cerr << "error: usage: transact - reads the transaction from stdin (pipe it in, or give a file)\n";
     return exit_usage;
   }
+  if (cmd.kind == command_kind::load && cmd.bulk.file == "-" && isatty(STDIN_FILENO)) {
+    std::cerr << "error: usage: load - reads items from stdin (pipe them in, or give a file)\n";
+    return exit_usage;
+  }
   return run_command(*parsed.args, std::cin, std::cout, std::cerr);
 }

@@ -235,6 +235,8 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
     case command_kind::index_delete:
     case command_kind::index_query: return {};  // JSON, printed by index_runner
     case command_kind::transact: return format_transaction(cmd, body);
+    case command_kind::load:
+    case command_kind::export_: return {};  // printed by load_runner / export_runner
   }
   return {};
 }

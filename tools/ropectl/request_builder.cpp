@@ -175,6 +175,8 @@ api_call build_request(const command& cmd) {
     case command_kind::index_query: return {"GET", index_query_target(cmd), {}};
     case command_kind::transact: return {"POST", "/v1/transact", cmd.transaction};
     case command_kind::watch: break;  // not HTTP: see watch_runner
+    case command_kind::load:           // many requests: load_runner
+    case command_kind::export_: break; // many requests: export_runner
   }
   return {"GET", "/healthz", {}};
 }

@@ -2,7 +2,8 @@
 
 #include <ostream>
 
-#include "cli_parser.hpp"
+#include "exit_codes.hpp"
+#include "output_formatter.hpp"
 #include "json_value.hpp"
 
 namespace ropekv::ctl {
@@ -10,10 +11,15 @@ namespace ropekv::ctl {
 int report_failure(const error& e, std::ostream& err) {
   if (e.code == errc::unavailable || e.code == errc::timeout) {
     err << "error: " << (e.code == errc::timeout ? "timeout" : "unreachable") << ": " << e.message << "\n";
-    return exit_unreachable;
+  } else {
+    err << "error: " << to_string(e.code) << ": " << e.message << "\n";
   }
-  err << "error: " << to_string(e.code) << ": " << e.message << "\n";
-  return exit_failed;
+  return exit_code_for(e);
+}
+
+int report_reply(unsigned status, const std::string& body, std::ostream& err) {
+  err << format_error(status, body) << "\n";
+  return exit_code_for_reply(status, body);
 }
 
 void print_json(const std::string& body, std::ostream& out) {

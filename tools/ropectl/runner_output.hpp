@@ -13,9 +13,13 @@ inline bool is_success(unsigned status) { return status >= 200 && status <= 299;
 
 /// A failure that is not a router error response: no HTTP answer
 /// (errc::unavailable, errc::timeout: `error: unreachable|timeout: ...`,
-/// exit_unreachable) or a malformed one (`error: CODE: ...`, exit_failed).
-/// Returns the exit code.
+/// exit_unavailable) or a malformed one (`error: CODE: ...`, exit_internal).
+/// Returns the exit code (exit_codes.hpp).
 int report_failure(const error& e, std::ostream& err);
+
+/// A non-2xx answer: `error: CODE: message` on `err`; returns its exit code
+/// (exit_code_for_reply).
+int report_reply(unsigned status, const std::string& body, std::ostream& err);
 
 /// The body compacted onto one line, numbers verbatim; a body that is not
 /// JSON (a plain-text health check) as received. Nothing for an empty body.

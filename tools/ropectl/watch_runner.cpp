@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "output_formatter.hpp"
+#include "runner_output.hpp"
 #include "watch_frames.hpp"
 #include "ws_client.hpp"
 
@@ -26,7 +27,7 @@ std::string seconds_text(double seconds) {
 
 int report_transport(const error& e, std::ostream& err) {
   err << "error: " << (e.code == errc::timeout ? "timeout" : "unreachable") << ": " << e.message << "\n";
-  return exit_unreachable;
+  return exit_unavailable;
 }
 
 /// The state of one watch: the token to resume from and what was printed.
@@ -48,24 +49,24 @@ class watch_session {
       if (!got) {
         if (got.error().code == errc::timeout && idle_) {
           err_ << "error: timeout: no event within " << seconds_text(*w_.idle_timeout_seconds) << " s\n";
-          return finish(exit_failed);
+          return finish(exit_unavailable);
         }
         if (got.error().code == errc::timeout) return finish(report_transport(got.error(), err_));
         err_ << "error: unavailable: " << got.error().message << "\n";
-        return finish(exit_unreachable);
+        return finish(exit_unavailable);
       }
       if (got->interrupted) return finish(exit_ok);
       auto frame = parse_server_frame(got->text);
       if (!frame) {
         err_ << "error: internal: the notifier sent a frame that is not a JSON object: "
              << frame.error().message << "\n";
-        return finish(exit_failed);
+        return finish(exit_internal);
       }
       if (frame->token && frame->op != frame_op::other) token_ = *frame->token;
       switch (frame->op) {
         case frame_op::error:
           err_ << format_frame_error(*frame) << "\n";
-          return finish(exit_failed);
+          return finish(exit_code_for(0, frame->error_code));
         case frame_op::event:
           print_event(got->text, *frame);
           if (w_.count && ++printed_ >= *w_.count) return finish(exit_ok);
@@ -131,9 +132,9 @@ int run_watch(const parsed_args& args, std::ostream& out, std::ostream& err) {
     return code;
   }
   if (*connected) {  // the notifier answered, but not with a WebSocket
-    err << format_error((*connected)->status, (*connected)->body) << "\n";
+    int code = report_reply((*connected)->status, (*connected)->body, err);
     resume_hint();
-    return exit_failed;
+    return code;
   }
   return run_watch(args, client, out, err);
 }

@@ -10,12 +10,13 @@
 //  - stderr: `error: CODE: message` lines, and on every exit after the
 //    subscription was sent (or with --from) `resume token: TOKEN`: the token
 //    of the last event, else of `subscribed`, else the --from one;
-//  - exit 0 after --count events or SIGINT/SIGTERM; 1 on an error frame
-//    (unknown_table, bad_token, feed_compacted, slow_consumer, ...), on a
-//    refused upgrade, a frame that is not JSON, or --timeout seconds
-//    without an event (counted from the start, then from each event);
-//    3 when the notifier cannot be reached or the connection is lost, as
-//    for the router (cli_parser.hpp).
+//  - exit 0 after --count events or SIGINT/SIGTERM; on an error frame the
+//    exit code of its code (exit_codes.hpp: unknown_table and
+//    feed_compacted 3, bad_token 2, slow_consumer 5, ...), likewise for a
+//    refused upgrade; 1 for a frame that is not JSON; 5 after --timeout
+//    seconds without an event (counted from the start, then from each
+//    event), when the notifier cannot be reached or the connection is
+//    lost.
 #include <iosfwd>
 
 #include "cli_parser.hpp"

@@ -93,23 +93,23 @@ TEST(command_runner, bad_items_are_usage_errors_and_send_nothing) {
   }
 }
 
-TEST(command_runner, router_errors_exit_1_with_code_and_message_on_stderr) {
+TEST(command_runner, router_errors_exit_by_class_with_code_and_message_on_stderr) {
   fake_router router{http_reply{412, R"({"error":{"code":"condition_failed","message":"item exists"}})"}};
   auto r = run({"--json", "put", "t1x", "h", "--item", "{}", "--if", "absent"}, router);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_conflict);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: condition_failed: item exists\n");
 }
 
-TEST(command_runner, no_answer_exits_3) {
+TEST(command_runner, no_answer_exits_5) {
   fake_router refused{make_error(errc::unavailable, "connecting to router at r:1: Connection refused")};
   auto r = run({"health"}, refused);
-  EXPECT_EQ(r.code, exit_unreachable);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err, "error: unreachable: connecting to router at r:1: Connection refused\n");
 
   fake_router slow{make_error(errc::timeout, "timed out after 100 ms reading from router at r:1")};
   auto t = run({"cluster"}, slow);
-  EXPECT_EQ(t.code, exit_unreachable);
+  EXPECT_EQ(t.code, exit_unavailable);
   EXPECT_TRUE(t.err.starts_with("error: timeout: ")) << t.err;
 }
 
@@ -149,7 +149,7 @@ TEST(command_runner, error_in_the_middle_of_paging_keeps_earlier_pages) {
   fake_router router{http_reply{200, R"({"items":[{"hash_key":"a","version":1,"item":{}}],"cursor":"c1"})"},
                       http_reply{400, R"({"error":{"code":"invalid_argument","message":"bad cursor"}})"}};
   auto r = run({"scan", "t1x", "--all"}, router);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_usage);
   EXPECT_EQ(r.out, "a  v=1  {}\n");
   EXPECT_EQ(r.err, "error: invalid_argument: bad cursor\n");
 }
@@ -163,7 +163,7 @@ TEST(command_runner, delete_without_body_and_plain_text_health) {
 TEST(command_runner, garbage_from_the_router_exits_1) {
   fake_router router{http_reply{200, "<html>"}};
   auto r = run({"cluster"}, router);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_internal);
   EXPECT_TRUE(r.err.starts_with("error: internal: router answer is not JSON")) << r.err;
 }
 
@@ -215,14 +215,14 @@ TEST(command_runner, hooks_put_secret_placement) {
   // Refused: the hook was not stored, so the secret is worthless and not shown.
   fake_router refused{http_reply{400, R"({"error":{"code":"invalid_argument","message":"bad url"}})"}};
   auto f = run({"hooks", "put", "ship", "--url", "nope", "--table", "orders"}, refused);
-  EXPECT_EQ(f.code, exit_failed);
+  EXPECT_EQ(f.code, exit_usage);
   EXPECT_EQ(f.err, "error: invalid_argument: bad url\n");
   EXPECT_EQ(f.out, "");
 
   // No answer: it may have been stored, so the secret is shown on stderr.
   fake_router silent{result<http_reply>(make_error(errc::timeout, "timed out"))};
   auto t = run({"hooks", "put", "ship", "--url", "http://h/in", "--table", "orders"}, silent);
-  EXPECT_EQ(t.code, exit_unreachable);
+  EXPECT_EQ(t.code, exit_unavailable);
   EXPECT_NE(t.err.find("may have been stored with secret: whsec_"), std::string::npos) << t.err;
 }
 
@@ -236,7 +236,7 @@ TEST(command_runner, hooks_list_get_delete) {
             "NAME  TABLE   URL       STATE  DELIVERED  PENDING  LAST_STATUS\n"
             "ship  orders  http://h  ok     1          0        200\n");
   auto get = run({"hooks", "get", "nope"}, router);
-  EXPECT_EQ(get.code, exit_failed);
+  EXPECT_EQ(get.code, exit_not_found);
   EXPECT_EQ(get.err, "error: not_found: no hook nope\n");
   auto del = run({"hooks", "delete", "ship"}, router);
   EXPECT_EQ(del.code, exit_ok);

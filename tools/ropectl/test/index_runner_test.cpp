@@ -118,11 +118,11 @@ TEST(index_runner, create_wait_of_an_active_index_does_not_poll) {
   EXPECT_EQ(router.calls.size(), 1u);
 }
 
-TEST(index_runner, create_conflict_exits_1_with_the_message) {
+TEST(index_runner, create_conflict_exits_4_with_the_message) {
   scripted_router router{{http_reply{
       409, R"({"error":{"code":"index_exists","message":"by_city exists with another definition"}})"}}};
   auto r = run({"index", "create", "users", "by_city", "--attribute", "zip", "--wait"}, router);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_conflict);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: index_exists: by_city exists with another definition\n");
   EXPECT_TRUE(r.sleeps.empty());
@@ -134,18 +134,18 @@ TEST(index_runner, errors_while_waiting_end_the_progress_line_first) {
   scripted_router deleted{http_reply{201, backfill},
                           http_reply{404, R"({"error":{"code":"not_found","message":"no index by_city"}})"}};
   auto d = run({"index", "create", "users", "by_city", "--attribute", "a", "--wait"}, deleted, true);
-  EXPECT_EQ(d.code, exit_failed);
+  EXPECT_EQ(d.code, exit_not_found);
   EXPECT_EQ(d.out, "");
   EXPECT_TRUE(d.err.ends_with(" 3s\nerror: not_found: no index by_city\n")) << d.err;
 
   scripted_router gone{{http_reply{201, backfill}, make_error(errc::unavailable, "connection refused")}};
   auto g = run({"index", "create", "users", "by_city", "--attribute", "a", "--wait"}, gone);
-  EXPECT_EQ(g.code, exit_unreachable);
+  EXPECT_EQ(g.code, exit_unavailable);
   EXPECT_TRUE(g.err.ends_with("items/s  ETA 3s\nerror: unreachable: connection refused\n")) << g.err;
 
   scripted_router garbled{{http_reply{201, "[]"}}};
   auto b = run({"index", "create", "users", "by_city", "--attribute", "a", "--wait"}, garbled);
-  EXPECT_EQ(b.code, exit_failed);
+  EXPECT_EQ(b.code, exit_internal);
   EXPECT_EQ(b.err, "error: internal: router answer is not an index object\n");
 }
 
@@ -206,14 +206,14 @@ TEST(index_runner, query_errors) {
   scripted_router not_ready{{http_reply{
       503, R"({"error":{"code":"index_not_ready","message":"by_city is still backfilling"}})"}}};
   auto r = run({"index", "query", "users", "by_city", "--eq", "x"}, not_ready);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: index_not_ready: by_city is still backfilling\n");
 
   scripted_router half{http_reply{200, page1},
                        http_reply{400, R"({"error":{"code":"bad_cursor","message":"no"}})"}};
   auto h = run({"index", "query", "users", "by_city", "--all"}, half);
-  EXPECT_EQ(h.code, exit_failed);
+  EXPECT_EQ(h.code, exit_usage);
   EXPECT_EQ(std::count(h.out.begin(), h.out.end(), '\n'), 2);  // the first page's items stay printed
   EXPECT_EQ(h.err, "error: bad_cursor: no\n");
 }

@@ -152,17 +152,17 @@ TEST_F(ropectl_process_test, tables_list_human_and_json) {
   EXPECT_EQ(json.out, R"({"tables":[{"name":"users","id":1,"hash_key":"id","replication":3}]})" "\n");
 }
 
-TEST_F(ropectl_process_test, router_error_exits_1) {
+TEST_F(ropectl_process_test, not_found_exits_3) {
   answer([](const net::http_request&) {
     return json_reply(404, R"({"error":{"code":"not_found","message":"no such item"}})");
   });
   auto r = ropectl({"get", "users", "nobody"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: not_found: no such item\n");
 }
 
-TEST_F(ropectl_process_test, transact_from_stdin_commits_or_exits_1_when_canceled) {
+TEST_F(ropectl_process_test, transact_from_stdin_commits_or_exits_4_when_canceled) {
   const std::string txn = R"({"request_id":"r1","ops":[{"put":{"table":"t","hash_key":"a","item":{"n":1}}}]})";
   answer([](const net::http_request&) {
     return json_reply(200, R"({"version":12,"deduplicated":false,"ops":[{"op":"put","table":"t","version":12}]})");
@@ -181,7 +181,7 @@ TEST_F(ropectl_process_test, transact_from_stdin_commits_or_exits_1_when_cancele
                            R"("reasons":[{"index":0,"code":"condition_failed","message":"item exists","version":4}]}})");
   });
   auto canceled = ropectl({"transact", "-"}, txn);
-  EXPECT_EQ(canceled.exit_code, 1);
+  EXPECT_EQ(canceled.exit_code, 4);
   EXPECT_EQ(canceled.out, "");
   EXPECT_EQ(canceled.err,
             "error: transaction_canceled: transaction canceled\n"
@@ -197,19 +197,19 @@ TEST_F(ropectl_process_test, usage_error_exits_2_and_sends_nothing) {
   EXPECT_TRUE(requests().empty());
 }
 
-TEST_F(ropectl_process_test, unreachable_router_exits_3) {
+TEST_F(ropectl_process_test, unreachable_router_exits_5) {
   std::string gone = url();
   server_->stop();  // nothing listens on that port any more
   auto r = test::run_process({ROPECTL_BINARY, "--router", gone, "health"}, {}, {}, {"ROPEKV_ROUTER"});
-  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.exit_code, 5);
   EXPECT_TRUE(r.err.starts_with("error: unreachable: ")) << r.err;
   EXPECT_EQ(r.out, "");
 }
 
-TEST_F(ropectl_process_test, silent_router_times_out_with_exit_3) {
+TEST_F(ropectl_process_test, silent_router_times_out_with_exit_5) {
   never_answer();
   auto r = ropectl({"--timeout", "0.3", "cluster"});
-  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.exit_code, 5);
   EXPECT_TRUE(r.err.starts_with("error: timeout: ")) << r.err;
 }
 
@@ -276,19 +276,19 @@ TEST_F(ropectl_process_test, hooks_list_get_delete) {
   EXPECT_NE(human.out.find("state:         ok\n"), std::string::npos) << human.out;
   EXPECT_NE(human.out.find("last_success:  2023-11-14T22:13:21.000Z\n"), std::string::npos) << human.out;
   auto missing = ropectl({"hooks", "get", "nope"});
-  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.exit_code, 3);
   EXPECT_EQ(missing.err, "error: not_found: no hook named nope\n");
   auto del = ropectl({"hooks", "delete", "ship"});
   EXPECT_EQ(del.exit_code, 0);
   EXPECT_EQ(del.out, "deleted hook ship\n");
 }
 
-TEST_F(ropectl_process_test, watch_against_a_server_that_refuses_the_upgrade_exits_1) {
+TEST_F(ropectl_process_test, watch_against_a_server_that_refuses_the_upgrade_exits_3) {
   // Not a notifier: an HTTP server that answers the upgrade request with 404.
   auto r = test::run_process({ROPECTL_BINARY, "watch", "orders", "--notifier",
                               "ws://127.0.0.1:" + std::to_string(server_->port())},
                              {}, {}, {"ROPEKV_NOTIFIER"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: not_found: no such endpoint\n");
   auto reqs = requests();
@@ -338,7 +338,7 @@ TEST_F(ropectl_process_test, index_create_wait_shows_progress_until_active) {
     return json_reply(409, R"({"error":{"code":"already_exists","message":"index by_city exists with another definition"}})");
   });
   auto refused = ropectl({"index", "create", "users", "by_city", "--attribute", "zip", "--wait"});
-  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.exit_code, 4);
   EXPECT_EQ(refused.out, "");
   EXPECT_EQ(refused.err, "error: already_exists: index by_city exists with another definition\n");
 }

@@ -94,7 +94,7 @@ TEST(transact, reads_stdin_for_dash_and_prints_json_with_the_flag) {
             "  ops[0]  get t k  (absent)\n");
 }
 
-TEST(transact, a_canceled_transaction_says_which_ops_failed_and_exits_1) {
+TEST(transact, a_canceled_transaction_says_which_ops_failed_and_exits_4) {
   fake_router router{
       {http_reply{409, R"({"error":{"code":"transaction_canceled","message":"transaction canceled: a condition did not hold; nothing was written",
         "reasons":[{"index":0,"code":"condition_failed","message":"item absent"},
@@ -103,7 +103,7 @@ TEST(transact, a_canceled_transaction_says_which_ops_failed_and_exits_1) {
                    {"index":3,"code":"conflict","message":"locked by another transaction","version":9}]}})"}},
       {}};
   auto r = run({"transact", write_file("ropectl_txn_409.json", transfer)}, router);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_conflict);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
             "error: transaction_canceled: transaction canceled: a condition did not hold; nothing was written\n"
@@ -111,25 +111,25 @@ TEST(transact, a_canceled_transaction_says_which_ops_failed_and_exits_1) {
             "  ops[3] delete orders o2 x: conflict: locked by another transaction (current version 9)\n");
 }
 
-TEST(transact, refused_and_failed_answers_exit_1_with_the_routers_message) {
+TEST(transact, refused_and_failed_answers_exit_by_class_with_the_routers_message) {
   for (unsigned status : {400u, 503u}) {
     fake_router router{
         {http_reply{status, R"({"error":{"code":"invalid_argument","message":"ops[1]: two operations on one item"}})"}},
         {}};
     auto r = run({"transact", "-"}, router, R"({"ops":[]})");
-    EXPECT_EQ(r.code, exit_failed) << status;
+    EXPECT_EQ(r.code, exit_usage) << status;
     EXPECT_EQ(r.err, "error: invalid_argument: ops[1]: two operations on one item\n");
   }
   fake_router proxy{{http_reply{502, "Bad Gateway\n"}}, {}};
   auto p = run({"transact", "-"}, proxy, R"({"ops":[]})");
-  EXPECT_EQ(p.code, exit_failed);
+  EXPECT_EQ(p.code, exit_unavailable);
   EXPECT_EQ(p.err, "error: http_502: Bad Gateway\n");
 }
 
-TEST(transact, no_answer_exits_3) {
+TEST(transact, no_answer_exits_5) {
   fake_router router{{make_error(errc::timeout, "no answer within 10 s")}, {}};
   auto r = run({"transact", "-"}, router, R"({"ops":[]})");
-  EXPECT_EQ(r.code, exit_unreachable);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err, "error: timeout: no answer within 10 s\n");
 }
 

@@ -39,7 +39,7 @@ TEST(watch_process_test, two_events_then_an_error_frame) {
   fake_notifier notifier({subscribed, event1, event2,
                           R"({"op":"error","code":"slow_consumer","message":"outbound queue over its budget","token":"T2"})"});
   auto r = watch({"orders", "--prefix", "cust-", "--events", "create,update", "--notifier", notifier.url()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_EQ(r.out,
             "create  orders  cust-42  v=1733550000000001  {\"total\":5}\n"
             "update  orders  cust-42  v=1733550000123456 prev=1733550000000001  {\"total\":7}\n");
@@ -71,7 +71,7 @@ TEST(watch_process_test, rollback_line_and_unknown_table) {
 
   fake_notifier unknown({R"({"op":"error","code":"unknown_table","message":"no table nosuch","id":"ropectl"})"});
   auto u = watch({"nosuch", "--notifier", unknown.url()});
-  EXPECT_EQ(u.exit_code, 1);
+  EXPECT_EQ(u.exit_code, 3);
   EXPECT_EQ(u.out, "");
   EXPECT_EQ(u.err, "error: unknown_table: no table nosuch\n");  // no token was ever had
 }
@@ -93,22 +93,22 @@ TEST(watch_process_test, sigint_exits_0_and_prints_the_resume_token) {
   EXPECT_TRUE(notifier.closed_politely());
 }
 
-TEST(watch_process_test, no_event_within_the_timeout_exits_1) {
+TEST(watch_process_test, no_event_within_the_timeout_exits_5) {
   fake_notifier notifier({subscribed});
   auto r = watch({"orders", "--timeout", "0.3", "--notifier", notifier.url()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 5);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "error: timeout: no event within 0.3 s\nresume token: T0\n");
 }
 
-TEST(watch_process_test, connection_refused) {
+TEST(watch_process_test, connection_refused_exits_5) {
   // A port that was just free: bound, then released.
   boost::asio::io_context ioc;
   boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
   auto port = std::to_string(probe.local_endpoint().port());
   probe.close();
   auto r = watch({"orders", "--from", "F0", "--notifier", "ws://127.0.0.1:" + port});
-  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.exit_code, 5);
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(r.err.starts_with("error: unreachable: connecting to notifier at 127.0.0.1:" + port + ": "))
       << r.err;

@@ -66,7 +66,7 @@ TEST(watch_runner, prints_events_until_an_error_frame) {
   s.frame(event2);
   s.frame(R"({"op":"error","code":"feed_compacted","message":"token older than retention","id":"ropectl"})");
   auto r = run({"orders", "--prefix", "a"}, s);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_not_found);
   EXPECT_EQ(r.out,
             "create  orders  a  v=10  {\"x\":1}\n"
             "update  orders  a  v=11 prev=10  {\"x\":2.50}\n");
@@ -116,12 +116,12 @@ TEST(watch_runner, interrupted_before_any_event_keeps_the_subscribed_token) {
   EXPECT_EQ(r.err, "resume token: T0\n");
 }
 
-TEST(watch_runner, idle_timeout_exits_1) {
+TEST(watch_runner, idle_timeout_exits_5) {
   fake_stream s;
   s.frame(subscribed);
   s.fail(errc::timeout, "no frame before the deadline");
   auto r = run({"orders", "--timeout", "0.5", "--from", "F0"}, s);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err, "error: timeout: no event within 0.5 s\nresume token: T0\n");
   for (bool d : s.waited_with_deadline) EXPECT_TRUE(d);
   EXPECT_NE(s.sent[0].find(R"("from":"F0")"), std::string::npos);
@@ -133,19 +133,19 @@ TEST(watch_runner, slow_consumer_gives_the_token_to_resume_from) {
   s.frame(event1);
   s.frame(R"({"op":"error","code":"slow_consumer","message":"outbound queue over 1048576 bytes","token":"T1b"})");
   auto r = run({"orders"}, s);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err,
             "error: slow_consumer: outbound queue over 1048576 bytes (fell behind; resume with --from T1b)\n"
             "resume token: T1b\n");
 }
 
-TEST(watch_runner, lost_connection_exits_3_with_the_token) {
+TEST(watch_runner, lost_connection_exits_5_with_the_token) {
   fake_stream s;
   s.frame(subscribed);
   s.frame(event1);
   s.fail(errc::unavailable, "the notifier closed the connection (1001 going away)");
   auto r = run({"orders"}, s);
-  EXPECT_EQ(r.code, exit_unreachable);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err, "error: unavailable: the notifier closed the connection (1001 going away)\nresume token: T1\n");
 }
 
@@ -153,7 +153,7 @@ TEST(watch_runner, failing_to_subscribe_keeps_the_from_token) {
   fake_stream s;
   s.send_error = make_error(errc::unavailable, "sending to notifier at n:1: broken pipe");
   auto r = run({"orders", "--from", "F0"}, s);
-  EXPECT_EQ(r.code, exit_unreachable);
+  EXPECT_EQ(r.code, exit_unavailable);
   EXPECT_EQ(r.err, "error: unreachable: sending to notifier at n:1: broken pipe\nresume token: F0\n");
 }
 
@@ -161,7 +161,7 @@ TEST(watch_runner, a_frame_that_is_not_json_exits_1) {
   fake_stream s;
   s.frame("garbage");
   auto r = run({"orders"}, s);
-  EXPECT_EQ(r.code, exit_failed);
+  EXPECT_EQ(r.code, exit_internal);
   EXPECT_TRUE(r.err.starts_with("error: internal: the notifier sent a frame that is not a JSON object")) << r.err;
 }
 
