@@ -157,17 +157,24 @@ void replica::observe(replica_stage stage, time_point since) const {
 bool replica::lease_valid(uint64_t now_ms) const {
   const leader_lease& lease = io_->lease();
   const uint64_t term = raft_.current_term;
-  if (closed_ || !started_ || raft_.state != RAFT_LEADER || !lease.usable(term)) return false;
+  if (closed_ || !started_ || raft_.state != RAFT_LEADER) return false;
   if (raft_.transfer != nullptr || raft_.configuration_uncommitted_index != 0) return false;
   if (asserted_term_ != term || raft_.last_applied < term_barrier_index_) return false;
   unsigned voters = 0;
   unsigned holding = 0;  // voters that cannot elect anyone else before now_ms
+  bool self_votes = false;
   for (unsigned i = 0; i < raft_.configuration.n; ++i) {
     const raft_server& server = raft_.configuration.servers[i];
     if (server.role != RAFT_VOTER) continue;
     ++voters;
+    if (server.id == options_.id.value) self_votes = true;
     if (server.id == options_.id.value || lease.peer_expiry(server.id, term) > now_ms) ++holding;
   }
+  // The only voter: nobody else can be elected while the configuration
+  // stays committed as it is (checked above), so its lease never lapses. It
+  // also never sends to a peer, which is what starts the lease's term.
+  if (voters == 1 && self_votes) return lease.enabled();
+  if (!lease.usable(term)) return false;
   return holding * 2 > voters;
 }
 

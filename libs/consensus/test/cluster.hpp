@@ -26,6 +26,7 @@ struct cluster_options {
   unsigned snapshot_trailing = 128;
   unsigned install_snapshot_timeout_ms = 30000;
   uint64_t seed = 42;
+  uint64_t lease_ms = 0;  // leader leases (0: off)
   network_faults faults{0.0, 1, 1};
   /// Builds node i's state machine over its segment file (default: a
   /// volatile kv_state_machine, rebuilt from the log on restart).
@@ -100,6 +101,7 @@ class cluster {
     ro.snapshot_trailing = o_.snapshot_trailing;
     ro.install_snapshot_timeout_ms = o_.install_snapshot_timeout_ms;
     ro.io.seed = o_.seed * 1000 + i + 7 * (++n.incarnation);
+    ro.io.lease_ms = o_.lease_ms;
     auto rep = replica::open(ro, std::move(*log), *n.ep, *n.sm, now_);
     ASSERT_TRUE(rep.ok()) << rep.error().message;
     n.r = std::move(*rep);

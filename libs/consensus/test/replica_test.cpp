@@ -231,6 +231,35 @@ TEST(replica, readers_share_barriers_and_see_acknowledged_writes) {
   EXPECT_EQ(c.r(*l).stats().barriers - barriers_before, 1u);
 }
 
+TEST(replica, leases_hold_with_a_majority_and_on_a_single_voter) {
+  cluster_options three;
+  three.lease_ms = 200;
+  cluster c(three);
+  c.start_all();
+  auto l = c.wait_leader();
+  ASSERT_TRUE(l.has_value());
+  ASSERT_TRUE(c.propose("x=1").ok());
+  ASSERT_TRUE(c.run_until([&] { return c.r(*l).lease_valid(c.now()); }, 2000));
+
+  // One voter never hears from a peer, which is what starts a lease's term
+  // on larger groups; nobody else can be elected, so its lease holds.
+  cluster_options one = three;
+  one.n = 1;
+  cluster solo(one);
+  solo.start_all();
+  ASSERT_TRUE(solo.wait_leader().has_value());
+  ASSERT_TRUE(solo.propose("y=1").ok());
+  ASSERT_TRUE(solo.run_until([&] { return solo.r(0).lease_valid(solo.now()); }, 2000));
+
+  cluster_options off = one;
+  off.lease_ms = 0;
+  cluster no_lease(off);
+  no_lease.start_all();
+  ASSERT_TRUE(no_lease.wait_leader().has_value());
+  ASSERT_TRUE(no_lease.propose("z=1").ok());
+  EXPECT_FALSE(no_lease.r(0).lease_valid(no_lease.now()));  // leases off: barriers only
+}
+
 TEST(replica, whole_group_restarts_from_disk) {
   cluster c;
   c.start_all();
