@@ -20,11 +20,7 @@ int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   dev::dev_config cfg;
-  if (auto err = cfg.parse(argc, argv)) {
-    std::cerr << "bad configuration: " << cfg.render(err) << '\n';
-    return 2;
-  }
-  if (cfg.cli_helptext_printed) return 0;
+  if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;  // flags > env > file
   if (cfg.owners == 0) {
     std::cerr << "bad configuration: --owners must be at least 1\n";
     return 2;

@@ -49,11 +49,7 @@ int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   router_config cfg;
-  if (auto err = cfg.parse(argc, argv)) {
-    std::cerr << "bad configuration: " << cfg.render(err) << '\n';
-    return 2;
-  }
-  if (cfg.cli_helptext_printed) return 0;
+  if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;  // flags > env > file
   ropekv::net::setup_logging("router", cfg.log_level);
 
   ropekv::router::router_service_options opts;

@@ -22,6 +22,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,10 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "ropekv/net/service_options.hpp"
 
 namespace ropekv::net {
 
@@ -40,13 +45,16 @@ inline int bad_configuration(const std::string& why) {
   return 2;
 }
 
-/// Reads the command line (and caf-application.ini) into `cfg`. Returns the
-/// code main() should exit with now -- 2 for a bad configuration, 0 when
-/// only the help text was asked for (and printed) -- or nothing to go on.
+/// Reads the command line, the ROPEKV_* environment and the config file
+/// into `cfg`, flags first, then environment, then file, then defaults
+/// (service_options.hpp; --help says so). Returns the code main() should
+/// exit with now -- 2 for a bad configuration, 0 when only the help text
+/// was asked for (and printed) -- or nothing to go on.
 inline std::optional<int> parse_config(caf::actor_system_config& cfg, int argc, char** argv) {
-  if (auto err = cfg.parse(argc, argv)) return bad_configuration(cfg.render(err));
-  if (cfg.cli_helptext_printed) return 0;
-  return std::nullopt;
+  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  return load_options(cfg, std::move(args), env, std::cout, std::cerr);
 }
 
 /// key=value lines on stderr, one logger per process named `service` (stdout
