@@ -70,8 +70,18 @@ struct indexer_role {
   }
 };
 
+/// What /metrics shows: the held indexes and their builders' last reports.
+void publish_progress(coordinator_actor* self) {
+  std::map<uint32_t, index_progress> held;
+  for (const auto& [id, h] : self->state.held)
+    held.emplace(id, index_progress{h.desc.spec().table(), h.desc.spec().name(),
+                                    h.last ? *h.last : pb::IndexReplicaState{}});
+  self->state.shared->progress.publish(std::move(held));
+}
+
 void tick(coordinator_actor* self) {
   self->state.placement.tick(self, indexer_role{self});
+  publish_progress(self);
   self->delayed_send(self, self->state.shared->options.heartbeat, tick_atom_v);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "indexer_service.hpp"
+#include "ropekv/net/ops_endpoint.hpp"
 #include "ropekv/net/service_config.hpp"
 #include "ropekv/net/service_process.hpp"
 
@@ -16,6 +17,7 @@ namespace ropekv::indexer {
 struct indexer_config : caf::actor_system_config {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
+  int32_t metrics_port = -1;
   std::string placement = "127.0.0.1:7400";
   std::string data_dir;
   caf::timespan feed_wait = std::chrono::seconds(2);
@@ -28,6 +30,8 @@ struct indexer_config : caf::actor_system_config {
     opt_group{custom_options_, "global"}
         .add(host, "host", "address of the CAF endpoint (placement and routers)")
         .add(port, "port", "CAF port (0: the OS picks one)")
+        .add(metrics_port, "metrics-port",
+             "HTTP port serving GET /healthz, /readyz, /metrics (0: the OS picks; -1: none)")
         .add(placement, "placement", "host:port of the placement service")
         .add(data_dir, "data-dir", "directory of the index files (empty: in memory)")
         .add(feed_wait, "feed-wait", "how long a segment holds an idle feed read")
@@ -40,6 +44,8 @@ struct indexer_config : caf::actor_system_config {
 
   result<indexer_service_options> options() const {
     if (scan_page < 1 || scan_page > 10'000) return make_error(errc::invalid_argument, "--scan-page must be 1..10000");
+    if (!net::valid_metrics_port(metrics_port))
+      return make_error(errc::invalid_argument, "--metrics-port must be -1..65535");
     if (backfill_rate < 0) return make_error(errc::invalid_argument, "--backfill-rate must not be negative");
     indexer_service_options o;
     o.caf_port = port;

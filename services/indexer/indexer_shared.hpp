@@ -9,7 +9,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "owner_directory.hpp"
@@ -46,6 +48,31 @@ struct indexer_counters {
   std::atomic<uint64_t> queries_behind{0};   // after= queries that timed out
 };
 
+/// One index replica held here, as its builder last reported it.
+struct index_progress {
+  std::string table;
+  std::string name;
+  pb::IndexReplicaState state;
+};
+
+/// The coordinator publishes its held indexes here at every heartbeat;
+/// the ops endpoint's /metrics reads them (any thread).
+class index_progress_board {
+ public:
+  void publish(std::map<uint32_t, index_progress> held) {
+    std::lock_guard lock(mutex_);
+    held_ = std::move(held);
+  }
+  std::map<uint32_t, index_progress> read() const {
+    std::lock_guard lock(mutex_);
+    return held_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<uint32_t, index_progress> held_;  // by index id
+};
+
 struct indexer_shared {
   indexer_shared(indexer_options opts, router::router_options cluster_opts)
       : options(std::move(opts)), cluster(std::make_shared<router::router_shared>(std::move(cluster_opts))) {}
@@ -56,6 +83,7 @@ struct indexer_shared {
   router::owner_directory_actor owner_directory;
   std::atomic<uint64_t> indexer_id{0};  // from placement; 0 until registered
   indexer_counters counters;
+  index_progress_board progress;
 
   feed::feed_client feed_client() {
     return feed::feed_client{cluster, placement_link, owner_directory, &counters.feed_reads};

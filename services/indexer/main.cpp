@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "indexer_config.hpp"
+#include "indexer_metrics.hpp"
 #include "ropekv/net/service_process.hpp"
 
 int main(int argc, char** argv) {
@@ -25,11 +26,23 @@ int main(int argc, char** argv) {
     indexer.stop();
     return 1;
   }
+  ropekv::indexer::indexer_metrics metrics;
+  metrics.set_shared(indexer.shared());
+  if (cfg.metrics_port >= 0) {
+    if (auto st = metrics.serve(cfg.host, static_cast<uint16_t>(cfg.metrics_port)); !st) {
+      spdlog::critical("event=metrics_start_failed error=\"{}\"", st.error().message);
+      indexer.stop();
+      return 1;
+    }
+    spdlog::info("event=metrics_listening address={}:{} paths=/healthz,/readyz,/metrics", cfg.host, metrics.port());
+  }
   std::cout << "listening on " << cfg.host << ':' << indexer.caf_port() << std::endl;
+  if (metrics.port() != 0) std::cout << "metrics on " << cfg.host << ':' << metrics.port() << std::endl;
   spdlog::info("event=listening caf={}:{} placement={} data_dir={}", cfg.host, indexer.caf_port(), cfg.placement,
                cfg.data_dir);
 
   spdlog::info("event=shutdown signal={}", stop.wait());
+  metrics.stop();
   indexer.stop();
   ropekv::net::bound_teardown("indexer");  // CAF 0.17 teardown can hang (#1196)
   return 0;

@@ -37,6 +37,7 @@ void forget_sub(gateway_pointer self, uint64_t conn, const std::string& id) {
   if (s == c->second.subs.end()) return;
   uint32_t table = s->second;
   c->second.subs.erase(s);
+  --st.shared->counters.subscriptions;
   if (--st.tail_subs[table] == 0) {
     st.tail_subs.erase(table);
     if (auto t = st.tails.find(table); t != st.tails.end()) {
@@ -77,6 +78,7 @@ void handle_subscribe(gateway_pointer self, uint64_t conn, notify::subscribe_req
   if (req.from_token) sub.set_from(*req.from_token);
   info.subs.emplace(req.id, schema->id());
   ++st.tail_subs[schema->id()];
+  ++st.shared->counters.subscriptions;
   caf::anon_send(tail_for(self, schema->id(), *schema), std::move(sub));
 }
 

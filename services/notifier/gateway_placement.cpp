@@ -99,11 +99,13 @@ void update_hooks(gateway_pointer self, const pb::RopeUpdate& update) {
     spdlog::info("event=hook_taken hook={} table={} url={}", name, hook->spec().table(), hook->spec().url());
     st.hooks.emplace(name, std::move(run));
   }
+  st.shared->counters.hooks_held = st.hooks.size();
 }
 
 void stop_hooks(gateway_pointer self) {
   for (auto& [name, run] : self->state.hooks) self->send_exit(run.worker, caf::exit_reason::user_shutdown);
   self->state.hooks.clear();
+  self->state.shared->counters.hooks_held = 0;
 }
 
 }  // namespace ropekv::notifier

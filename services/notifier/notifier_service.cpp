@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "cluster_client.hpp"
 #include "ropekv/net/service_process.hpp"
@@ -13,7 +12,9 @@
 namespace ropekv::notifier {
 
 notifier_service::notifier_service(caf::actor_system& sys, notifier_service_options options)
-    : sys_(sys), options_(std::move(options)) {}
+    : sys_(sys), options_(std::move(options)) {
+  registry_.add_collector([this] { return metric_families(); });
+}
 
 notifier_service::~notifier_service() { stop(); }
 
@@ -61,10 +62,10 @@ status notifier_service::start() {
     caf::anon_send(*gateway_holder, ws_close_atom_v, c.value);
   };
   cb.on_http = [this](std::string_view method, std::string_view target) -> std::optional<notify::http_reply> {
-    if (method == "GET" && target == "/metrics") {
-      return notify::http_reply{200, "text/plain; version=0.0.4", metrics_text()};
-    }
-    return std::nullopt;
+    // /healthz is ws_server's own; /readyz and /metrics are the shared ops answers.
+    auto r = net::ops_response(method, target, registry_, [this] { return ready(); });
+    if (!r) return std::nullopt;
+    return notify::http_reply{r->status, r->content_type, std::move(r->body)};
   };
   ws_ = std::make_unique<notify::ws_server>(options_.ws, std::move(cb));
   if (auto r = ws_->start(options_.ws_host, options_.ws_port); !r) return r;
@@ -99,22 +100,39 @@ void notifier_service::stop() {
   ws_.reset();
 }
 
-std::string notifier_service::metrics_text() const {
-  std::ostringstream out;
-  auto counter = [&](const char* name, const char* help, uint64_t v) {
-    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << v << '\n';
+net::readiness notifier_service::ready() const {
+  if (!shared_) return net::readiness::no("notifier not started");
+  if (shared_->notifier_id.load() == 0) return net::readiness::no("not registered with placement yet");
+  if (!shared_->cluster->routes.load()->ready()) return net::readiness::no("no rope from placement yet");
+  return net::readiness::yes();
+}
+
+std::vector<prometheus::MetricFamily> notifier_service::metric_families() const {
+  std::vector<prometheus::MetricFamily> out;
+  auto one = [&out](prometheus::MetricFamily f, double v) {
+    net::add_sample(f, {}, v);
+    out.push_back(std::move(f));
   };
-  if (!shared_) return {};
+  auto total = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
+    one(net::counter_family(name, help), static_cast<double>(v.load()));
+  };
+  one(net::gauge_family("ropekv_notifier_connections", "Open WebSocket connections"),
+      static_cast<double>(ws_ ? ws_->connections() : 0));
+  if (!shared_) return out;
   const auto& c = shared_->counters;
-  counter("ropekv_notifier_events_sent_total", "event frames queued to WebSocket clients", c.events_sent.load());
-  counter("ropekv_notifier_feed_reads_total", "change-feed reads answered by segments", c.feed_reads.load());
-  counter("ropekv_notifier_slow_consumers_total", "subscriptions cut off with slow_consumer", c.slow_consumers.load());
-  counter("ropekv_notifier_channel_messages_total", "channel message frames queued", c.channel_messages.load());
-  counter("ropekv_notifier_hook_deliveries_total", "webhook POSTs answered 2xx", c.hook_deliveries.load());
-  counter("ropekv_notifier_hook_failures_total", "webhook attempts that failed", c.hook_failures.load());
-  out << "# HELP ropekv_notifier_connections open WebSocket connections\n# TYPE ropekv_notifier_connections gauge\n"
-      << "ropekv_notifier_connections " << (ws_ ? ws_->connections() : 0) << '\n';
-  return out.str();
+  total("ropekv_notifier_events_sent_total", "Event frames queued to WebSocket clients", c.events_sent);
+  total("ropekv_notifier_feed_reads_total", "Change-feed reads answered by segments", c.feed_reads);
+  total("ropekv_notifier_slow_consumers_total", "Subscriptions cut off with slow_consumer", c.slow_consumers);
+  total("ropekv_notifier_channel_messages_total", "Channel message frames queued", c.channel_messages);
+  total("ropekv_notifier_hook_deliveries_total", "Webhook POSTs answered 2xx", c.hook_deliveries);
+  total("ropekv_notifier_hook_failures_total", "Webhook attempts that failed", c.hook_failures);
+  one(net::gauge_family("ropekv_notifier_subscriptions", "Live feed subscriptions of this notifier's clients"),
+      static_cast<double>(c.subscriptions.load()));
+  one(net::gauge_family("ropekv_notifier_hooks", "Webhooks this notifier delivers"),
+      static_cast<double>(c.hooks_held.load()));
+  one(net::gauge_family("ropekv_notifier_registered", "1 once placement gave this notifier an id"),
+      shared_->notifier_id.load() != 0 ? 1 : 0);
+  return out;
 }
 
 }  // namespace ropekv::notifier

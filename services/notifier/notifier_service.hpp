@@ -15,6 +15,8 @@
 #include "gateway.hpp"
 #include "notifier_shared.hpp"
 #include "ropekv/common/result.hpp"
+#include "ropekv/net/metrics_registry.hpp"
+#include "ropekv/net/ops_endpoint.hpp"
 
 namespace ropekv::notifier {
 
@@ -47,12 +49,15 @@ class notifier_service {
   void stop();
 
   notifier_shared& shared() noexcept { return *shared_; }
+  /// GET /readyz: registered with placement and holding a rope.
+  net::readiness ready() const;
 
  private:
-  std::string metrics_text() const;
+  std::vector<prometheus::MetricFamily> metric_families() const;
 
   caf::actor_system& sys_;
   notifier_service_options options_;
+  net::metrics_registry registry_;  // scraped on the WebSocket port's /metrics
   std::shared_ptr<notifier_shared> shared_;
   std::unique_ptr<notify::ws_server> ws_;
   gateway_actor gateway_;

@@ -65,6 +65,8 @@ struct notifier_counters {
   std::atomic<uint64_t> channel_messages{0};   // message frames queued
   std::atomic<uint64_t> hook_deliveries{0};    // webhook POSTs answered 2xx
   std::atomic<uint64_t> hook_failures{0};      // webhook attempts that failed
+  std::atomic<int64_t> subscriptions{0};       // live feed subscriptions (gauge)
+  std::atomic<uint64_t> hooks_held{0};         // webhooks this notifier delivers (gauge)
 };
 
 struct notifier_shared {

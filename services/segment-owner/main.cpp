@@ -21,25 +21,19 @@ int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF and Asio start threads
 
   owner_config cfg;
-  if (auto err = cfg.parse(argc, argv)) {
-    std::cerr << "bad configuration: " << cfg.render(err) << '\n';
-    return 2;
-  }
-  if (cfg.cli_helptext_printed) return 0;
+  if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;  // flags > env > file
   auto opts = cfg.options();
-  if (!opts) {
-    std::cerr << "bad configuration: " << opts.error().message << '\n';
-    return 2;
-  }
+  if (!opts) return ropekv::net::bad_configuration(opts.error().message);
   ropekv::net::setup_logging("segment-owner", cfg.log_level);
-  owner_metrics metrics;  // outlives the actor system, whose replicas record into it
+  owner_metrics metrics{opts->heartbeat};  // outlives the actor system, whose actors record into it
   opts->observe = metrics.observer();
+  opts->on_report = metrics.reporter();
   if (cfg.metrics_port >= 0) {
     if (auto st = metrics.serve(cfg.host, static_cast<uint16_t>(cfg.metrics_port)); !st) {
       spdlog::critical("event=metrics_start_failed error=\"{}\"", st.error().message);
       return 1;
     }
-    spdlog::info("event=metrics_listening address={}:{}", cfg.host, metrics.port());
+    spdlog::info("event=metrics_listening address={}:{} paths=/healthz,/readyz,/metrics", cfg.host, metrics.port());
   }
   caf::actor_system sys{cfg};
   auto owner = start_owner(sys, *opts, cfg.data_dir, cfg.port);

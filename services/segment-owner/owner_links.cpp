@@ -42,10 +42,15 @@ void send_heartbeat(owner_pointer self, time_point now) {
   st.last_report = now;
   auto bytes_of = [](const std::string& path) { return data_dir::replica_bytes(path); };
   pb::Heartbeat hb = st.core.heartbeat(elapsed, bytes_of);
+  std::vector<replica_report> reports;
+  if (st.opts.on_report) {
+    for (const auto& s : hb.segments())
+      reports.push_back({s.segment_id(), s.epoch(), s.is_leader(), s.stats().bytes(), s.stats().items()});
+  }
   st.session.heartbeat_sent(now);
   self->request(st.placement, st.opts.call_timeout, std::move(hb))
       .then(
-          [self](pb::Status& status) {
+          [self, reports = std::move(reports)](pb::Status& status) {
             auto& st = self->state;
             if (status.error_code() == static_cast<uint32_t>(errc::not_found)) {
               spdlog::warn("event=heartbeat_unknown node={} message=\"{}\" action=reregister", st.core.self().value,
@@ -55,6 +60,8 @@ void send_heartbeat(owner_pointer self, time_point now) {
             }
             if (status.error_code() != 0)
               spdlog::warn("event=heartbeat_refused node={} message=\"{}\"", st.core.self().value, status.message());
+            else if (st.opts.on_report)
+              st.opts.on_report(reports);
             st.session.heartbeat_ok();
           },
           [self](caf::error& err) {
