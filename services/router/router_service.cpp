@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "console_handler.hpp"
 #include "request_actor.hpp"
 #include "txn_resolver.hpp"
 #include "ropekv/net/api_router.hpp"
@@ -87,8 +88,14 @@ void router_service::handle(net::http_request request, net::responder respond) {
       r.body = shared_->registry.render();
       return answer(std::move(r));
     }
+    case net::api_kind::console:
+      return answer(console_response(parsed->name, request.header("If-None-Match")));
     default:
       if (unsupported(kind)) return answer(unsupported_response(kind));
+  }
+  if (revalidated_route(kind)) {  // ETag + 304: what the console polls (docs/console.md)
+    auto inm = request.header("If-None-Match");
+    respond = revalidating(std::move(respond), inm ? std::optional<std::string>(*inm) : std::nullopt);
   }
   shared_->metrics.inflight().inc();
   auto job = std::make_shared<request_job>(request_job{std::move(*parsed), std::move(respond), started,
