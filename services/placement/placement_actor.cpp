@@ -49,6 +49,25 @@ void placement_server::deliver() {
   for (auto& [to, d] : fx.drops) {
     if (const auto* h = owner(to)) send(*h, std::move(d));
   }
+  // Leader spread: the owner forwards the request to its replica, which
+  // asks Raft to hand leadership over. The outcome shows in heartbeats
+  // (is_leader); an answer is only logged.
+  for (auto& [to, req] : fx.leader_transfers) {
+    const auto* h = owner(to);
+    if (!h) continue;
+    uint64_t seg = req.routing().segment_id(), target = req.node_id();
+    request(caf::actor_cast<net::owner_actor>(*h), std::chrono::seconds(10), std::move(req))
+        .then(
+            [seg, target](pb::AdminReply& reply) {
+              if (reply.status().error_code() != 0)
+                spdlog::info("event=leader_transfer_refused segment={} to={} error=\"{}\"", seg, target,
+                             reply.status().message());
+            },
+            [seg, target](caf::error& err) {
+              spdlog::info("event=leader_transfer_unanswered segment={} to={} error=\"{}\"", seg, target,
+                           caf::to_string(err));
+            });
+  }
   // A notifier that timed out keeps its subscription: the updates show it
   // its hooks went elsewhere until it registers again.
   for (uint64_t id : fx.notifiers_gone) notifiers_.erase(id);
@@ -224,6 +243,11 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
         return reply;
       },
       [this](cluster_atom) -> pb::ClusterReply { return core_->cluster(); },
+      [this](pb::DrainNodeRequest& req) -> pb::DrainNodeReply {
+        auto reply = core_->drain_node(req);
+        deliver();
+        return reply;
+      },
       [this](pb::SplitSegmentRequest& req) -> caf::result<pb::SplitSegmentReply> {
         auto plan = core_->plan_split(req, now());
         if (!plan) {

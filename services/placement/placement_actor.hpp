@@ -41,7 +41,12 @@
 //      reports the segment with epoch >= the assignment's epoch; only then
 //      does the rope change (new replicas, new epoch) and the removed node
 //      get a SegmentDrop.
-//   4. SegmentDrop: delete the replica (table dropped, moved away, or a
+//   4. MembershipRequest TRANSFER_LEADER (placement -> the leader's owner,
+//      request/reply): the leader spread asks the segment's leader to hand
+//      leadership to routing.segment_id's replica on node_id; the owner
+//      forwards it to its replica like any admin request. Placement only
+//      logs the answer; the next heartbeats' is_leader move the leader hint.
+//   5. SegmentDrop: delete the replica (table dropped, moved away, or a
 //      replica placement does not place on this node, e.g. after the node
 //      was down and repaired around). Idempotent: it repeats on every
 //      heartbeat that still reports the replica.
@@ -75,6 +80,10 @@
 //      stale). Reports about hooks it does not hold are ignored. An update
 //      goes out when the live notifiers or a hook's spec or holder change,
 //      not for heartbeats.
+//
+// Routers: DrainNodeRequest{node_id, draining} starts or cancels a drain
+// (persisted; repair moves the node's replicas away). Reply DrainNodeReply
+// with the node's load; not_found: no such node.
 //
 // Routers: PutHookRequest, (hooks_atom), (hooks_atom, name) and
 // (hooks_atom, drop_atom, name) define, list, read and delete hooks; their

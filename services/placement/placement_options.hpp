@@ -20,7 +20,18 @@ struct placement_options {
   /// planned again.
   std::chrono::milliseconds move_timeout{std::chrono::minutes(10)};
   placement::placement_rule rule;
+  /// Moves (repair, drain and balance together) a node takes part in at a
+  /// time, as source or target: the throttle on snapshot traffic per node.
   uint32_t max_moves_per_node = 2;
+  /// Balance rounds (placement::balance_plan, then leader spread) run at
+  /// most this often, and only while repair has nothing to do.
+  std::chrono::milliseconds balance_interval{std::chrono::seconds(5)};
+  /// Allowed deviation of a node's replicas, bytes and leaders from its
+  /// fair share, as a fraction; 0 or less turns balancing off.
+  double balance_band = 0.10;
+  /// A segment placement asked to change leader is left alone this long
+  /// (the new leader shows in a heartbeat well within it).
+  std::chrono::milliseconds leader_transfer_cooldown{std::chrono::seconds(10)};
   /// Segments of a new table; 0: placement::default_segments_count().
   uint32_t segments_per_table = 0;
   /// A notifier not heard from this long (they heartbeat every ~500 ms) is

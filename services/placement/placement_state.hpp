@@ -42,6 +42,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +71,9 @@ struct effects {
   std::vector<uint64_t> notifiers_gone;
   /// Indexers declared dead (timeout or handle down): forget their handles.
   std::vector<uint64_t> indexers_gone;
+  /// Leader spread: TRANSFER_LEADER requests for the segment's current
+  /// leader (the node named first), sent through its owner.
+  std::vector<std::pair<node_id, pb::MembershipRequest>> leader_transfers;
 };
 
 struct node_entry {
@@ -112,11 +116,19 @@ struct split_in_flight {
   time_point started;
 };
 
+/// Why placement moves a replica: the decision's kind, for logs, counters
+/// and GET /v1/cluster. repair: a dead, rule-breaking or surplus replica, or
+/// a missing one; drain: off a draining node; balance: load off the band;
+/// join: balance into a node that joined and has not yet been in band.
+inline constexpr const char* move_kinds[] = {"repair", "drain", "balance", "join"};
+
 struct move_in_flight {
   placement::move plan;
   std::vector<node_id> target;  // the replica set once done, leader hint first
   uint64_t target_epoch = 0;
   time_point started;
+  std::string kind = "repair";  // one of move_kinds
+  bool target_hosting = false;  // the new replica reports the segment (catching up)
 };
 
 class placement_state {
@@ -193,16 +205,30 @@ class placement_state {
   pb::SplitSegmentReply split_answered(const pb::SplitRequest& request, const pb::AdminReply& reply);
   const std::map<uint64_t, split_in_flight>& splits() const noexcept { return splits_; }
 
+  // ------------------------------------------------------------ drains
+  /// Starts (draining=true) or cancels a node's drain; persisted in the
+  /// catalog (NodeDescriptor.draining), so a restart keeps it. Repair then
+  /// moves the node's replicas away (kind "drain"); the node takes no new
+  /// replica and no leadership from the leader spread. not_found: no such node.
+  pb::DrainNodeReply drain_node(const pb::DrainNodeRequest& req);
+
   /// Liveness (down_after, notifier_timeout, indexer_timeout), move
-  /// timeouts, repair, stats flush, hook state saves, index assignment.
+  /// timeouts, repair, then (when repair has nothing to do, at most every
+  /// balance_interval) a balance round and the leader spread, stats flush,
+  /// hook state saves, index assignment.
   void tick(time_point now);
 
   // ------------------------------------------------------------ views
   /// The whole rope (delta from version 0) with all tables and nodes.
   pb::RopeUpdate full_update() const;
   /// Nodes (alive flags), table segments (gaps left out), rope version,
-  /// moves in flight, and segments short of replicas or failure domains.
+  /// moves in flight (age measured to the last tick), segments short of
+  /// replicas or failure domains, per-node load against the fair share,
+  /// and the decision counters.
   pb::ClusterReply cluster() const;
+  /// Decisions since this placement started, by name (moves_started_<kind>,
+  /// moves_done_<kind>, moves_cancelled, leader_transfers, ...).
+  const std::map<std::string, uint64_t>& decisions() const noexcept { return decisions_; }
   /// Effects since the last call; leaves none behind.
   effects take_effects();
 
@@ -238,12 +264,24 @@ class placement_state {
 
   // placement_state_repair.cpp: moves.
   void run_repair(time_point now);
-  void start_move(const placement::move& m, time_point now);
+  /// `kind`: one of move_kinds ("" derives repair or drain from plan.from).
+  void start_move(const placement::move& m, time_point now, std::string kind = "");
   pb::SegmentAssignment move_assignment(const rope::segment& s, const move_in_flight& m) const;
   void cancel_move(uint64_t segment, const std::string& why);
   void expire_moves(time_point now);
   void flush_stats(time_point now);
 
+  // placement_state_balance.cpp: balance rounds, leader spread, drains.
+  void run_balance(time_point now);
+  void spread_leaders(time_point now);
+  /// Logs event=drain_done once a draining node holds no replica.
+  void note_drains_done();
+  /// Per node: replicas, leaders and bytes against the fair share.
+  std::vector<pb::NodeLoad> node_loads() const;
+  /// The most replicas any segment of `table_id` lacks (replication minus
+  /// replicas on alive nodes), and how many segments lack any.
+  std::pair<uint32_t, uint32_t> replicas_short(uint32_t table_id) const;
+  void fill_replication(pb::TableReply& reply) const;
   // placement_state_notifiers.cpp / placement_state_hooks.cpp.
   void expire_notifiers(time_point now);
   void remove_notifier(uint64_t id, const char* why, time_point now);
@@ -306,6 +344,19 @@ class placement_state {
   std::map<uint64_t, rope::segment_stats> pending_stats_;  // by segment id
   time_point last_stats_flush_{};
   bool repair_wanted_ = true;
+  // The last repair round planned or deferred moves: balance waits.
+  bool repair_busy_ = true;
+  time_point last_balance_{};
+  time_point last_now_{};  // the latest `now` a tick or heartbeat brought
+  // Nodes that joined (or came back empty) and have not yet been in band:
+  // balance moves into them count as "join".
+  std::set<uint64_t> joining_;
+  // Draining nodes whose drain completed (logged once).
+  std::set<uint64_t> drained_;
+  // Segments asked to change leader, and when: left alone for
+  // leader_transfer_cooldown.
+  std::map<uint64_t, time_point> leader_asked_;
+  std::map<std::string, uint64_t> decisions_;
   effects out_;
 };
 

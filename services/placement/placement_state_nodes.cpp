@@ -48,6 +48,7 @@ pb::RegisterReply placement_state::register_node(const pb::RegisterNode& req, ti
       return register_error(make_error(
           errc::not_found, "unknown node id " + std::to_string(desc.id()) + ": register with id 0"));
     node_entry& n = it->second;
+    desc.set_draining(n.desc.draining());  // placement's to set, not the owner's
     if (n.desc.SerializeAsString() != desc.SerializeAsString()) {
       if (auto st = db_->put_node(desc); !st) return register_error(st.error());
       n.desc = desc;
@@ -56,6 +57,9 @@ pb::RegisterReply placement_state::register_node(const pb::RegisterNode& req, ti
     n.last_seen = now;
     n.alive = true;
     repair_wanted_ = true;
+    bool empty = true;
+    rope_.for_each([&](const rope::segment& s) { empty = empty && !contains(s.replicas, node_id{desc.id()}); });
+    if (empty) joining_.insert(desc.id());  // back with nothing: balance fills it as a join
     resync_node(node_id{desc.id()});
     spdlog::info("event=node_reregistered node={} address={} dc={} rack={} host={} numa={}",
                  desc.id(), desc.address(), desc.labels().dc(), desc.labels().rack(),
@@ -64,7 +68,9 @@ pb::RegisterReply placement_state::register_node(const pb::RegisterNode& req, ti
     auto id = db_->allocate_id(catalog::id_kind::node);
     if (!id) return register_error(id.error());
     desc.set_id(*id);
+    desc.set_draining(false);
     if (auto st = db_->put_node(desc); !st) return register_error(st.error());
+    joining_.insert(*id);
     nodes_[*id] = node_entry{desc, now, true};
     meta_changed_ = true;
     repair_wanted_ = true;  // a new domain may fix under-protected segments
@@ -99,6 +105,7 @@ pb::Status placement_state::heartbeat(const pb::Heartbeat& hb, time_point now) {
                                 "unknown node " + std::to_string(hb.node_id()) + ": register again"));
   node_entry& n = it->second;
   n.last_seen = now;
+  last_now_ = std::max(last_now_, now);
   if (!n.alive) {
     n.alive = true;
     repair_wanted_ = true;
@@ -127,6 +134,7 @@ void placement_state::apply_reports(const pb::Heartbeat& hb, node_entry& node) {
     bool dirty = false;
     auto mv = moves_.find(cur.id.value);
     bool incoming = mv != moves_.end() && contains(mv->second.target, me);
+    if (incoming && mv->second.plan.to == me) mv->second.target_hosting = true;
     if (incoming && rep.epoch() >= mv->second.target_epoch &&
         std::find(finished.begin(), finished.end(), cur.id.value) == finished.end()) {
       cur.replicas = mv->second.target;
@@ -163,9 +171,11 @@ void placement_state::apply_reports(const pb::Heartbeat& hb, node_entry& node) {
     moves_.erase(seg);
     repair_wanted_ = true;
     if (m.plan.from) push_drop(*m.plan.from, *rope_.find(segment_id{seg}), "moved away");
-    spdlog::info("event=move_done segment={} from={} to={} epoch={}", seg,
+    ++decisions_["moves_done_" + m.kind];
+    spdlog::info("event=move_done kind={} segment={} from={} to={} epoch={} took_ms={}", m.kind, seg,
                  m.plan.from ? m.plan.from->value : 0, m.plan.to ? m.plan.to->value : 0,
-                 m.target_epoch);
+                 m.target_epoch,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(last_now_ - m.started).count());
   }
 }
 

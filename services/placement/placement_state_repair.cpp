@@ -12,6 +12,7 @@
 namespace ropekv::placement_service {
 
 void placement_state::tick(time_point now) {
+  last_now_ = now;
   for (auto& [id, n] : nodes_) {
     if (!n.alive || now - n.last_seen < opt_.down_after) continue;
     n.alive = false;
@@ -26,6 +27,8 @@ void placement_state::tick(time_point now) {
   }
   expire_moves(now);
   if (repair_wanted_) run_repair(now);
+  run_balance(now);
+  note_drains_done();
   flush_stats(now);
   expire_notifiers(now);
   save_hook_states(now, /*all=*/false);
@@ -34,6 +37,7 @@ void placement_state::tick(time_point now) {
 
 void placement_state::run_repair(time_point now) {
   repair_wanted_ = false;
+  repair_busy_ = false;
   auto infos = node_infos();
   if (std::none_of(infos.begin(), infos.end(), placement::accepts_replicas)) return;
   auto plan = placement::repair_plan(segment_states(), infos, opt_.rule,
@@ -43,6 +47,9 @@ void placement_state::run_repair(time_point now) {
     return;
   }
   for (const auto& m : plan->moves) start_move(m, now);
+  // Deferred segments wait for move slots: repair must run again when one
+  // frees (a move done or cancelled sets repair_wanted_), and balance waits.
+  repair_busy_ = !plan->moves.empty() || !plan->deferred.empty();
   if (!plan->moves.empty() || !plan->under_protected.empty() || !plan->deferred.empty())
     spdlog::info("event=repair_planned moves={} under_protected={} deferred={}", plan->moves.size(),
                  plan->under_protected.size(), plan->deferred.size());
@@ -58,11 +65,16 @@ pb::SegmentAssignment placement_state::move_assignment(const rope::segment& s,
   return assignment(target, /*bootstrap=*/false);
 }
 
-void placement_state::start_move(const placement::move& m, time_point now) {
+void placement_state::start_move(const placement::move& m, time_point now, std::string kind) {
   const rope::segment* s = rope_.find(m.segment);
   if (s == nullptr || moves_.count(m.segment.value)) return;
+  if (kind.empty()) {
+    auto from = m.from ? nodes_.find(m.from->value) : nodes_.end();
+    kind = from != nodes_.end() && from->second.desc.draining() ? "drain" : "repair";
+  }
   move_in_flight mf;
   mf.plan = m;
+  mf.kind = kind;
   mf.target = s->replicas;
   uint64_t& issued = issued_epochs_[m.segment.value];
   mf.target_epoch = std::max(issued, s->epoch) + 1;
@@ -84,15 +96,17 @@ void placement_state::start_move(const placement::move& m, time_point now) {
     auto n = nodes_.find(r.value);
     if (n != nodes_.end() && n->second.alive) out_.assignments.emplace_back(r, a);
   }
-  spdlog::info("event=move_started segment={} from={} to={} target_epoch={} reason=\"{}\"",
-               m.segment.value, m.from ? m.from->value : 0, m.to ? m.to->value : 0,
+  spdlog::info("event=move_started kind={} segment={} from={} to={} target_epoch={} reason=\"{}\"",
+               kind, m.segment.value, m.from ? m.from->value : 0, m.to ? m.to->value : 0,
                mf.target_epoch, m.reason);
+  ++decisions_["moves_started_" + kind];
   moves_[m.segment.value] = std::move(mf);
 }
 
 void placement_state::cancel_move(uint64_t segment, const std::string& why) {
   if (moves_.erase(segment) == 0) return;
   repair_wanted_ = true;
+  ++decisions_["moves_cancelled"];
   spdlog::warn("event=move_cancelled segment={} reason=\"{}\"", segment, why);
 }
 

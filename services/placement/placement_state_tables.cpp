@@ -1,6 +1,8 @@
 // placement_state: table schemas and their initial layout on the rope.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "placement_state.hpp"
 #include "rope_layout.hpp"
 #include "ropekv/placement/layout.hpp"
@@ -46,6 +48,19 @@ pb::TableReply placement_state::create_table(const pb::CreateTableRequest& req) 
   auto layout = placement::initial_layout(table_id{created->id()}, infos, created->replication(),
                                           created->initial_segments(), opt_.rule);
   if (!layout) return undo(layout.error());
+  if (req.strict()) {
+    size_t placed = created->replication();
+    for (const auto& l : layout->segments) placed = std::min(placed, l.replicas.size());
+    if (placed < created->replication()) {
+      ++decisions_["tables_refused_under_replicated"];
+      return undo(make_error(errc::conflict,
+                             "under_replicated: table " + name + " asks for " +
+                                 std::to_string(created->replication()) + " replicas but only " +
+                                 std::to_string(placed) + " can be placed now (nodes in distinct " +
+                                 std::string(placement::to_string(opt_.rule.level)) +
+                                 "s that accept replicas); create it without strict to start short"));
+    }
+  }
   std::vector<rope::segment> segs;
   segs.reserve(layout->segments.size());
   for (const auto& l : layout->segments) {
@@ -76,6 +91,7 @@ pb::TableReply placement_state::create_table(const pb::CreateTableRequest& req) 
                layout->under_protected ? " reason=\"" + layout->reason + "\"" : std::string());
   pb::TableReply r;
   *r.mutable_schema() = *created;
+  fill_replication(r);
   return r;
 }
 
@@ -90,6 +106,7 @@ pb::TableReply placement_state::get_table(const std::string& name) const {
   if (it == tables_.end()) return table_error(make_error(errc::not_found, "no table " + name));
   pb::TableReply r;
   *r.mutable_schema() = it->second;
+  fill_replication(r);
   return r;
 }
 

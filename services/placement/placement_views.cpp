@@ -4,6 +4,7 @@
 
 #include "placement_state.hpp"
 #include "rope_layout.hpp"
+#include "ropekv/placement/balance.hpp"
 #include "ropekv/placement/rules.hpp"
 #include "ropekv/rope/rope_delta.hpp"
 #include "ropekv/rope/rope_proto.hpp"
@@ -37,6 +38,7 @@ std::vector<placement::node_info> placement_state::node_infos() const {
     info.labels = placement::node_labels{l.dc(), l.rack(), l.host(), l.numa()};
     info.capacity_bytes = n.desc.capacity_bytes();
     info.alive = n.alive;
+    info.draining = n.desc.draining();
     info.load = load[id];
     info.moves_in_flight = busy[id];
     out.push_back(std::move(info));
@@ -59,6 +61,10 @@ std::vector<placement::segment_state> placement_state::segment_states() const {
     st.id = s.id;
     st.table = table_id{table_of(s).value_or(0)};
     st.replicas = s.replicas;
+    // Leader hint first, as the planners expect (balance prefers moving
+    // replicas that do not lead; share_domains repair never moves it).
+    auto lead = std::find(st.replicas.begin(), st.replicas.end(), s.leader_hint);
+    if (lead != st.replicas.end()) std::rotate(st.replicas.begin(), lead, lead + 1);
     st.replication = replication_of(s);
     st.stats = placement::segment_stats{s.stats.bytes, s.stats.items, s.stats.reads_per_s,
                                         s.stats.writes_per_s};
@@ -117,9 +123,13 @@ pb::ClusterReply placement_state::cluster() const {
   rope_.for_each([&](const rope::segment& s) {
     if (!is_gap(s)) *c.add_segments() = rope::to_proto(s);
   });
-  for (const auto& st : segment_states()) {
+  auto states = segment_states();
+  for (const auto& st : states) {
     placement::segment_health h = placement::assess(st, infos, opt_.rule);
     if (!h.under_protected && !h.under_replicated && !h.quorum_lost) continue;
+    // Short counts replicas on alive nodes: a draining node's replica still
+    // serves (usable_replicas leaves it out), a dead node's does not.
+    uint32_t short_by = st.replication > h.alive_replicas ? st.replication - h.alive_replicas : 0;
     auto* u = c.add_unhealthy();
     u->set_segment_id(st.id.value);
     u->set_replication(st.replication);
@@ -127,7 +137,16 @@ pb::ClusterReply placement_state::cluster() const {
     u->set_domains(h.domains);
     u->set_under_protected(h.under_protected);
     u->set_quorum_lost(h.quorum_lost);
+    u->set_under_replicated(short_by > 0);
+    u->set_replicas_short(short_by);
   }
+  for (auto& l : node_loads()) *c.add_node_loads() = std::move(l);
+  c.set_balance_band(opt_.balance_band);
+  auto plan = placement::balance_plan(infos, states, opt_.rule,
+                                      placement::balance_options{std::max(0.0, opt_.balance_band),
+                                                                 opt_.max_moves_per_node});
+  c.set_balanced(plan && plan->balanced);
+  for (const auto& [name, n] : decisions_) (*c.mutable_decisions())[name] = n;
   c.set_moves_in_flight(static_cast<uint32_t>(moves_.size()));
   for (const auto& [seg, m] : moves_) {
     auto* p = c.add_moves();
@@ -136,6 +155,13 @@ pb::ClusterReply placement_state::cluster() const {
     p->set_to_node(m.plan.to ? m.plan.to->value : 0);
     p->set_target_epoch(m.target_epoch);
     p->set_reason(m.plan.reason);
+    p->set_kind(m.kind);
+    p->set_state(m.target_hosting ? "target_hosting" : "ordered");
+    p->set_age_ms(last_now_ > m.started ? static_cast<uint64_t>(
+                                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  last_now_ - m.started)
+                                                  .count())
+                                        : 0);
   }
   return c;
 }

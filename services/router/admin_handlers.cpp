@@ -24,7 +24,8 @@ net::http_error typed_error_of(const pb::Status& status) {
   auto err = error_of(status);
   const auto& m = status.message();
   auto colon = m.find(": ");
-  if (colon != std::string::npos && m.compare(0, colon, "index_exists") == 0) {
+  if (colon != std::string::npos &&
+      (m.compare(0, colon, "index_exists") == 0 || m.compare(0, colon, "under_replicated") == 0)) {
     err.code = m.substr(0, colon);
     err.message = m.substr(colon + 2);
   }
@@ -66,7 +67,7 @@ void ask_placement(request_runtime& rt, Status ok_status, Render render, Ts&&...
 
 void handle_admin(request_runtime& rt) {
   const auto& req = rt.request();
-  auto table_of = [&rt](const pb::TableReply& r) { return table_body(r.schema(), *rt.snapshot()); };
+  auto table_of = [&rt](const pb::TableReply& r) { return table_body(r, *rt.snapshot()); };
   auto hook_of = [](const pb::HookReply& r) { return hook_body(r.hook()); };
   switch (req.kind) {
     case net::api_kind::create_table: {
@@ -74,6 +75,7 @@ void handle_admin(request_runtime& rt) {
       if (!spec) return rt.fail(net::http_error::from(errc::invalid_argument, "table body missing"));
       pb::CreateTableRequest create;
       *create.mutable_schema() = schema_of(req.table, *spec);
+      create.set_strict(spec->strict);
       return ask_placement<pb::TableReply>(rt, 201, table_of, std::move(create));
     }
     case net::api_kind::list_tables:

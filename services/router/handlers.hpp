@@ -8,6 +8,7 @@
 //   batch_handler.cpp       POST batch
 //   partition_handlers.cpp  partition info and rollback
 //   admin_handlers.cpp      tables, hooks, indexes and /v1/cluster (through placement)
+//   node_handlers.cpp       POST/DELETE /v1/nodes/{id}/drain (through placement)
 //   index_query.cpp         GET indexes/{name}/items (through an indexer)
 //   transact_handler.cpp    POST /v1/transact (txn_coordinator.hpp)
 // Item handlers expect rt.resolve_table() to have succeeded.
@@ -44,5 +45,7 @@ void handle_index_query(request_runtime& rt);
 void handle_transact(request_runtime& rt);
 /// Table, hook and cluster routes; no table lookup first (placement decides).
 void handle_admin(request_runtime& rt);
+/// Node drain routes; no table lookup first.
+void handle_nodes(request_runtime& rt);
 
 }  // namespace ropekv::router

@@ -199,6 +199,10 @@ placement_link_actor::behavior_type link_impl(link_ptr self, std::shared_ptr<rou
         if (!self->state.placement) return unavailable_reply<pb::SplitSegmentReply>();
         return self->delegate(self->state.placement, std::move(req));
       },
+      [self](pb::DrainNodeRequest& req) -> caf::result<pb::DrainNodeReply> {
+        if (!self->state.placement) return unavailable_reply<pb::DrainNodeReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
       [self](pb::PutHookRequest& req) -> caf::result<pb::HookReply> {
         if (!self->state.placement) return unavailable_reply<pb::HookReply>();
         return self->delegate(self->state.placement, std::move(req));

@@ -42,6 +42,7 @@ using placement_link_actor = caf::typed_actor<
     caf::replies_to<cluster_atom>::with<pb::ClusterReply>,
     caf::replies_to<pb::PutHookRequest>::with<pb::HookReply>,
     caf::replies_to<pb::SplitSegmentRequest>::with<pb::SplitSegmentReply>,
+    caf::replies_to<pb::DrainNodeRequest>::with<pb::DrainNodeReply>,
     caf::replies_to<hooks_atom>::with<pb::HooksReply>,
     caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
     caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,

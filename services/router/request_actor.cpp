@@ -44,6 +44,8 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::cluster:
     case net::api_kind::split_table: return handle_admin(rt);
     case net::api_kind::transact: return handle_transact(rt);
+    case net::api_kind::drain_node:
+    case net::api_kind::undrain_node: return handle_nodes(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });
   }
 }

@@ -1,5 +1,7 @@
 #include "responses.hpp"
 
+#include <map>
+
 #include "index_responses.hpp"
 #include "item_json.hpp"
 #include "ropekv/feed/write_token.hpp"
@@ -51,9 +53,16 @@ void write_table_fields(net::json_writer& w, const pb::TableSchema& t) {
 
 namespace {
 
-void write_table_with_indexes(net::json_writer& w, const pb::TableSchema& t, const routing_snapshot& snap) {
+// `reply`: placement's answer about the table, for its replication view.
+void write_table_with_indexes(net::json_writer& w, const pb::TableSchema& t, const routing_snapshot& snap,
+                              const pb::TableReply* reply = nullptr) {
   w.begin_object();
   write_table_fields(w, t);
+  if (reply) {
+    w.field("under_replicated", reply->replicas_short() > 0);
+    w.field("replicas_short", static_cast<uint64_t>(reply->replicas_short()));
+    w.field("segments_under_replicated", static_cast<uint64_t>(reply->segments_under_replicated()));
+  }
   w.key("indexes").begin_array();
   for (const auto* ix : snap.indexes_of(t.id())) {
     w.begin_object().field("name", ix->spec().name()).field("attribute", ix->spec().attribute());
@@ -71,6 +80,23 @@ std::string table_body(const pb::TableSchema& t, const routing_snapshot& snap) {
   net::json_writer w;
   write_table_with_indexes(w, t, snap);
   return w.take();
+}
+
+std::string table_body(const pb::TableReply& reply, const routing_snapshot& snap) {
+  net::json_writer w;
+  write_table_with_indexes(w, reply.schema(), snap, &reply);
+  return w.take();
+}
+
+void write_node_load(net::json_writer& w, const pb::NodeLoad& l) {
+  w.begin_object().field("id", static_cast<uint64_t>(l.node_id()));
+  w.field("alive", l.alive()).field("draining", l.draining());
+  w.field("replicas", static_cast<uint64_t>(l.replicas())).field("leaders", static_cast<uint64_t>(l.leaders()));
+  w.field("bytes", static_cast<uint64_t>(l.bytes()));
+  w.field("fair_replicas", l.fair_replicas()).field("fair_bytes", l.fair_bytes());
+  w.field("within_band", l.within_band());
+  w.field("moves_in_flight", static_cast<uint64_t>(l.moves_in_flight()));
+  w.end_object();
 }
 
 std::string tables_body(const pb::TablesReply& reply, const routing_snapshot& snap) {
@@ -250,6 +276,7 @@ std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& 
     w.field("host", n.labels().host()).field("numa", n.labels().numa());
     w.end_object();
     w.field("capacity_bytes", static_cast<uint64_t>(n.capacity_bytes())).field("alive", alive);
+    w.field("draining", n.draining());
     w.end_object();
   }
   w.end_array().key("segments").begin_array();
@@ -262,6 +289,7 @@ std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& 
     w.field("from_node", static_cast<uint64_t>(m.from_node()));
     w.field("to_node", static_cast<uint64_t>(m.to_node()));
     w.field("target_epoch", static_cast<uint64_t>(m.target_epoch())).field("reason", m.reason());
+    w.field("kind", m.kind()).field("state", m.state()).field("age_ms", static_cast<uint64_t>(m.age_ms()));
     w.end_object();
   }
   w.end_array().key("unhealthy").begin_array();
@@ -271,9 +299,22 @@ std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& 
     w.field("usable_replicas", static_cast<uint64_t>(h.usable_replicas()));
     w.field("domains", static_cast<uint64_t>(h.domains()));
     w.field("under_protected", h.under_protected()).field("quorum_lost", h.quorum_lost());
+    w.field("under_replicated", h.under_replicated());
+    w.field("replicas_short", static_cast<uint64_t>(h.replicas_short()));
     w.end_object();
   }
-  w.end_array().end_object();
+  w.end_array();
+  w.key("node_loads").begin_array();
+  for (const auto& l : reply.node_loads()) write_node_load(w, l);
+  w.end_array();
+  w.key("balance").begin_object();
+  w.field("band", reply.balance_band()).field("balanced", reply.balanced());
+  w.end_object();
+  // Sorted by name (a proto map has no order) so the body is stable.
+  std::map<std::string, uint64_t> decisions(reply.decisions().begin(), reply.decisions().end());
+  w.key("decisions").begin_object();
+  for (const auto& [name, n] : decisions) w.field(name, n);
+  w.end_object().end_object();
   return w.take();
 }
 

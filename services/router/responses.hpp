@@ -54,6 +54,13 @@ void write_table_fields(net::json_writer& w, const pb::TableSchema& t);
 /// With the table's indexes (from the routing snapshot) as "indexes":
 /// [{"name","attribute","type","state"}] (GET the index for the rest).
 std::string table_body(const pb::TableSchema& t, const routing_snapshot& snap);
+/// table_body plus placement's replication view: "under_replicated",
+/// "replicas_short" (most replicas any segment lacks),
+/// "segments_under_replicated".
+std::string table_body(const pb::TableReply& reply, const routing_snapshot& snap);
+/// One node's load against its fair share (GET /v1/cluster "node_loads",
+/// the drain routes' "node").
+void write_node_load(net::json_writer& w, const pb::NodeLoad& l);
 std::string tables_body(const pb::TablesReply& reply, const routing_snapshot& snap);
 /// `key`: the item's encoded key (item_key()), for the write token.
 std::string put_body(const pb::MutationResult& result, uint32_t table, std::string_view key);

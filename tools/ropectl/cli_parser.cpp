@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_bulk.hpp"
+#include "cli_nodes.hpp"
 #include "router_url.hpp"
 
 namespace ropekv::ctl {
@@ -341,6 +342,9 @@ a terminal, one line per change otherwise) and prints the index once active.
 
 load and export show progress on stderr (in place on a terminal); load
 --json prints progress and a summary as JSON lines on stdout.
+node drain ID --wait follows the drain until the node holds no replica
+(progress on stderr; --json: events on stdout); after `drain`, --timeout is
+how long to wait (10m, 90s), not the per-request timeout.
 Shell completion: source <(ropectl completion bash)   (or zsh).
 
 )";
@@ -389,6 +393,7 @@ void build_app(CLI::App& app, parsed_args& args, raw_flags& flags) {
   add_index(app, args.cmd, flags.after);
   add_transact(app, args.cmd);
   add_bulk_commands(app, args.cmd, flags.completion_shell);
+  add_node_commands(app, args.cmd);
   app.footer(std::string(help_footer) + std::string(exit_code_help()));
 }
 

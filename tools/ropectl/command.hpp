@@ -42,6 +42,9 @@ enum class command_kind : uint8_t {
   transact,      // POST /v1/transact of a JSON file
   load,          // bulk import through POST /v1/tables/{t}/batch (load_runner)
   export_,       // the whole table as JSONL through the scan endpoint (export_runner)
+  nodes,         // GET /v1/cluster shown per node (draining, load, moves)
+  node_drain,    // POST /v1/nodes/{id}/drain, then with --wait GET /v1/cluster until empty (node_runner)
+  node_undrain,  // DELETE /v1/nodes/{id}/drain
 };
 
 /// Options every subcommand shares.
@@ -139,6 +142,13 @@ struct bulk_options {
   std::optional<double> progress_every;
 };
 
+/// node drain|undrain ID.
+struct node_options {
+  uint64_t id = 0;                 // positive, as GET /v1/cluster shows it
+  bool wait = false;               // drain: poll until the node holds nothing
+  double wait_seconds = 600;       // drain --wait: give up (exit 5) after this long
+};
+
 struct command {
   command_kind kind = command_kind::health;
   std::string table;
@@ -163,6 +173,7 @@ struct command {
   /// transact: its JSON text, filled from transaction_file by read_transaction().
   std::string transaction;
   bulk_options bulk;        // load / export (table in `table`)
+  node_options node;        // node drain / undrain
 };
 
 }  // namespace ropekv::ctl

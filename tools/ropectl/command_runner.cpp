@@ -14,6 +14,7 @@
 #include "index_runner.hpp"
 #include "item_source.hpp"
 #include "load_runner.hpp"
+#include "node_runner.hpp"
 #include "output_formatter.hpp"
 #include "request_builder.hpp"
 #include "runner_output.hpp"
@@ -129,6 +130,7 @@ int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std:
   if (cmd.kind == command_kind::query || cmd.kind == command_kind::scan)
     return run_pages(args, fetch, out, err);
   if (is_index_command(cmd.kind)) return run_index(args, fetch, out, err, env);
+  if (is_node_command(cmd.kind)) return run_node(args, fetch, out, err, env);
   return run_single(args, fetch, out, err);
 }
 

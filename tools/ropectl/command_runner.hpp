@@ -15,6 +15,7 @@
 //    3 not found, 4 conflict, 5 unavailable or no answer, 6 denied,
 //    7 partial);
 //  - index subcommands print JSON: see index_runner.hpp;
+//  - nodes, node drain|undrain (drain --wait): see node_runner.hpp;
 //  - load and export: see load_runner.hpp and export_runner.hpp;
 //  - transact: a canceled transaction (409) adds one stderr line per op
 //    whose condition did not hold (exit 4);
@@ -30,7 +31,7 @@
 namespace ropekv::ctl {
 
 /// Runs `args` with `fetch` as the transport (tests inject a fake), and
-/// `env` for `index create --wait`.
+/// `env` for `index create --wait` and `node drain --wait`.
 int run_command(parsed_args& args, const fetch_fn& fetch, std::istream& in, std::ostream& out,
                 std::ostream& err, const index_wait_env& env = {});
 

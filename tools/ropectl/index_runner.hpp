@@ -24,10 +24,12 @@ namespace ropekv::ctl {
 
 inline constexpr std::chrono::milliseconds index_poll_interval{250};
 
-/// What `create --wait` needs from its surroundings; tests replace both.
+/// What `create --wait` (and `node drain --wait`, node_runner.hpp) needs
+/// from its surroundings; tests replace them.
 struct index_wait_env {
   bool terminal = false;  // stderr is a terminal: redraw the progress line in place
   std::function<void(std::chrono::milliseconds)> sleep;  // empty: std::this_thread::sleep_for
+  std::function<std::chrono::steady_clock::time_point()> now;  // empty: steady_clock::now
 };
 
 /// True for the index_* kinds.

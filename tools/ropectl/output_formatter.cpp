@@ -237,6 +237,9 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
     case command_kind::transact: return format_transaction(cmd, body);
     case command_kind::load:
     case command_kind::export_: return {};  // printed by load_runner / export_runner
+    case command_kind::nodes: return format_nodes(body);
+    case command_kind::node_drain:
+    case command_kind::node_undrain: return format_node_load(cmd, body);
   }
   return {};
 }

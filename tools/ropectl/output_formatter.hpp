@@ -16,13 +16,16 @@
 //              "local_index"?,"replication","default_ttl"?}...]}
 //   partition {"table","partition","items","bytes","head_version","segments"}
 //   cluster   {"rope_version","router_rope_version","nodes":[{"id","address",
-//              "labels":{dc,rack,host,numa},"capacity_bytes","alive"}],
+//              "labels":{dc,rack,host,numa},"capacity_bytes","alive","draining"}],
 //              "segments":[{"id","table"?,"start_key","end_key" (hex),"epoch",
 //              "replicas","leader_hint","stats":{bytes,items,...}}],
 //              "moves_in_flight","moves":[{"segment","from_node","to_node",
-//              "target_epoch","reason"}],"unhealthy":[{"segment",
-//              "replication","usable_replicas","domains","under_protected",
-//              "quorum_lost"}]}
+//              "target_epoch","reason","kind","state","age_ms"}],
+//              "unhealthy":[{"segment","replication","usable_replicas",
+//              "domains","under_protected","quorum_lost"}],
+//              "node_loads":[{"id","alive","draining","replicas","leaders",
+//              "bytes","moves_in_flight",...}]}
+//   node load {"node":{"id","draining","replicas","leaders","moves_in_flight",...}}
 //   hook      {"name","url","table","events":[...],"prefix","created_ms",
 //              "secret_set","state":{"notifier","delivered","pending",
 //              "last_status","last_error","last_attempt_ms","last_success_ms",
@@ -68,6 +71,13 @@ std::string format_object(const json_value& object);
 
 std::string format_tables(const json_value& body);
 std::string format_cluster(const json_value& body);
+/// nodes: GET /v1/cluster per node (NODE ADDRESS RACK ALIVE DRAINING
+/// REPLICAS LEADERS BYTES MOVES, from nodes[] and node_loads[]), then the
+/// moves in flight (SEGMENT KIND STATE FROM TO AGE REASON) when any.
+std::string format_nodes(const json_value& body);
+/// node drain|undrain: `node 2 draining: 5 replicas, 1 leaders, 0 moves in
+/// flight` from the answer {"node":{node load}}.
+std::string format_node_load(const command& cmd, const json_value& body);
 /// hooks list: NAME TABLE URL STATE (ok|failing) DELIVERED PENDING LAST_STATUS.
 std::string format_hooks(const json_value& body);
 /// hooks get: one hook, its state flattened, times as UTC.

@@ -177,6 +177,9 @@ api_call build_request(const command& cmd) {
     case command_kind::watch: break;  // not HTTP: see watch_runner
     case command_kind::load:           // many requests: load_runner
     case command_kind::export_: break; // many requests: export_runner
+    case command_kind::nodes: return {"GET", "/v1/cluster", {}};
+    case command_kind::node_drain: return {"POST", "/v1/nodes/" + std::to_string(cmd.node.id) + "/drain", {}};
+    case command_kind::node_undrain: return {"DELETE", "/v1/nodes/" + std::to_string(cmd.node.id) + "/drain", {}};
   }
   return {"GET", "/healthz", {}};
 }

@@ -28,6 +28,9 @@ std::string_view to_string(api_kind kind) noexcept {
     case api_kind::delete_hook: return "delete_hook";
     case api_kind::cluster: return "cluster";
     case api_kind::split_table: return "split_table";
+    case api_kind::drain_node: return "drain_node";
+    case api_kind::undrain_node: return "undrain_node";
+    case api_kind::console: return "console";
     case api_kind::healthz: return "healthz";
     case api_kind::readyz: return "readyz";
     case api_kind::metrics: return "metrics";

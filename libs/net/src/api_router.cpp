@@ -1,5 +1,6 @@
 #include "ropekv/net/api_router.hpp"
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <string>
@@ -15,7 +16,8 @@ namespace ropekv::net {
 namespace {
 
 // A path pattern: literal segments, or captures written {t} (table),
-// {hk}, {rk}, {p} (partition), {n} (index or hook name).
+// {hk}, {rk}, {p} (partition), {n} (index or hook name), {f} (console file),
+// {id} (node id).
 struct route {
   std::vector<std::string_view> parts;
   std::vector<std::pair<http_method, api_kind>> methods;
@@ -51,6 +53,9 @@ const std::vector<route>& routes() {
       {{"v1", "hooks", "{n}"},
        {{m::put, k::put_hook}, {m::get, k::get_hook}, {m::delete_, k::delete_hook}}},
       {{"v1", "cluster"}, {{m::get, k::cluster}}},
+      {{"v1", "nodes", "{id}", "drain"}, {{m::post, k::drain_node}, {m::delete_, k::undrain_node}}},
+      {{""}, {{m::get, k::console}}},
+      {{"console", "{f}"}, {{m::get, k::console}}},
   };
   return table;
 }
@@ -96,6 +101,18 @@ http_result<void> capture(const route& r, std::vector<std::string>& segments, ap
     } else if (part == "{n}") {
       ok = validate_name(r.parts[1] == "hooks" ? "hook name" : "index name", seg);
       req.name = std::move(seg);
+    } else if (part == "{f}") {
+      // Looked up by exact name among the embedded files: anything else is 404 there.
+      if (seg.empty()) return http_error::from(errc::not_found, "no such console file: (empty name)");
+      req.name = std::move(seg);
+    } else if (part == "{id}") {
+      // Node ids are positive decimal integers (as GET /v1/cluster shows them).
+      uint64_t id = 0;
+      bool digits = !seg.empty() && seg.size() <= 19 &&
+                    std::all_of(seg.begin(), seg.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (digits) id = std::stoull(seg);
+      if (id == 0) return http_error::from(errc::invalid_argument, "node id must be a positive integer");
+      req.node_id = id;
     } else if (part == "{p}") {
       auto p = parse_partition(seg);
       if (!p) return std::move(p).error();

@@ -65,7 +65,7 @@ http_result<table_spec> parse_table_spec(std::string_view body) {
   if (!doc) return std::move(doc).error();
   const Value& obj = *doc;
   if (auto ok = only_members(obj, {"hash_key", "range_key", "local_index", "replication",
-                                   "default_ttl", "segments"});
+                                   "default_ttl", "segments", "strict"});
       !ok)
     return std::move(ok).error();
   table_spec spec;
@@ -105,6 +105,10 @@ http_result<table_spec> parse_table_spec(std::string_view body) {
     if (!n || *n < 1 || *n > max_initial_segments)
       return bad("segments must be 1.." + std::to_string(max_initial_segments));
     spec.segments = static_cast<uint32_t>(*n);
+  }
+  if (const Value* v = member(obj, "strict")) {
+    if (!v->IsBool()) return bad("strict must be true or false");
+    spec.strict = v->GetBool();
   }
   return spec;
 }

@@ -80,7 +80,7 @@ class planner {
       res = detail::choose(idx_, s.replication, rule_, keep, under_limit);
     }
     placement_result unlimited = detail::choose(idx_, s.replication, rule_, keep);
-    if (unlimited.under_protected) out.under_protected.push_back(s.id);
+    bool blocked = unlimited.under_protected;
 
     std::vector<node_id> added = minus(res.replicas, s.replicas);
     std::vector<node_id> dropped = minus(s.replicas, res.replicas);
@@ -91,25 +91,29 @@ class planner {
     });
     bool deferred = minus(unlimited.replicas, s.replicas).size() > added.size();
     segment_state cur = s;
+    // A limited move waits for a slot (deferred); an illegal one cannot be
+    // made now at all (under-protected): reporting it deferred would have
+    // the caller wait for slots that never help.
+    auto note = [&](emitted e) {
+      if (e == emitted::limited) deferred = true;
+      if (e == emitted::illegal) blocked = true;
+    };
     size_t paired = std::min(added.size(), dropped.size());
     for (size_t k = 0; k < paired; ++k) {
-      if (!emit(cur, move{s.id, dropped[k], added[k], "replace " + why(dropped[k])}, out)) {
-        deferred = true;
-      }
+      note(emit(cur, move{s.id, dropped[k], added[k], "replace " + why(dropped[k])}, out));
     }
     for (size_t k = paired; k < added.size(); ++k) {
       if (cur.replicas.size() >= s.replication) break;
       std::string reason = h.under_replicated ? "add missing replica" : "add protection";
-      if (!emit(cur, move{s.id, std::nullopt, added[k], reason}, out)) deferred = true;
+      note(emit(cur, move{s.id, std::nullopt, added[k], reason}, out));
     }
     for (size_t k = paired; k < dropped.size(); ++k) {
       const node_info* n = idx_.find(dropped[k]);
       if (n != nullptr && n->alive && n->draining) continue;  // until replaced
       if (cur.replicas.size() <= s.replication) break;
-      if (!emit(cur, move{s.id, dropped[k], std::nullopt, "remove " + why(dropped[k])}, out)) {
-        deferred = true;
-      }
+      note(emit(cur, move{s.id, dropped[k], std::nullopt, "remove " + why(dropped[k])}, out));
     }
+    if (blocked) out.under_protected.push_back(s.id);
     if (deferred) out.deferred.push_back(s.id);
   }
 
@@ -129,9 +133,11 @@ class planner {
 
   // Emits `m` if it is legal against the segment as already changed by this
   // plan and within move limits; updates the working loads. False if not.
-  bool emit(segment_state& cur, move m, repair_result& out) {
-    if ((m.from && at_limit(*m.from)) || (m.to && at_limit(*m.to))) return false;
-    if (detail::move_problem(cur, m, idx_, rule_)) return false;
+  enum class emitted { ok, limited, illegal };
+
+  emitted emit(segment_state& cur, move m, repair_result& out) {
+    if ((m.from && at_limit(*m.from)) || (m.to && at_limit(*m.to))) return emitted::limited;
+    if (detail::move_problem(cur, m, idx_, rule_)) return emitted::illegal;
     cur.replicas = detail::apply_move(cur.replicas, m);
     if (m.to) {
       node_info& n = work_[*idx_.position(*m.to)];
@@ -146,7 +152,7 @@ class planner {
       if (n.alive) ++n.moves_in_flight;
     }
     out.moves.push_back(std::move(m));
-    return true;
+    return emitted::ok;
   }
 
   std::vector<node_info>& work_;

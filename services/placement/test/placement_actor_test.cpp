@@ -221,3 +221,63 @@ TEST_F(placement_actor_test, a_notifier_whose_handle_goes_down_is_dropped_at_onc
 
 }  // namespace
 }  // namespace ropekv::placement_service
+
+namespace ropekv::placement_service {
+namespace {
+
+// A drain arrives as a message, reaches subscribers as a node flag, and the
+// next tick orders the drained node's replicas elsewhere (kind "drain").
+TEST_F(placement_actor_test, a_drain_request_flags_the_node_and_the_next_tick_moves_replicas_off) {
+  std::vector<std::shared_ptr<owner_log>> logs;
+  std::vector<uint64_t> ids;
+  for (auto rack : {"r1", "r2", "r3", "r4"}) {
+    auto [h, log] = fake_owner();
+    ids.push_back(register_owner(rack, h));
+    logs.push_back(log);
+  }
+  auto [sub, updates] = subscriber();
+  ask<pb::RopeUpdate>(subscribe_atom_v, sub);
+  pb::CreateTableRequest create;
+  create.mutable_schema()->set_name("users");
+  create.mutable_schema()->set_hash_key("pk");
+  create.mutable_schema()->set_replication(3);
+  ASSERT_EQ(ask<pb::TableReply>(create).status().error_code(), 0u);
+  sched_->advance_time(1s);  // the first tick: nothing to repair
+  sched_->run();
+  ASSERT_EQ(ask<pb::ClusterReply>(cluster_atom_v).moves_size(), 0);
+  auto assigned = [&] {
+    size_t n = 0;
+    for (size_t i = 1; i < logs.size(); ++i) n += logs[i]->assignments.size();
+    return n;
+  };
+  size_t before = assigned();
+
+  pb::DrainNodeRequest drain;
+  drain.set_node_id(ids[0]);
+  drain.set_draining(true);
+  auto reply = ask<pb::DrainNodeReply>(drain);
+  ASSERT_EQ(reply.status().error_code(), 0u) << reply.status().message();
+  EXPECT_TRUE(reply.node().draining());
+  EXPECT_EQ(reply.node().replicas(), 3u);  // 4 segments x 3 replicas on 4 nodes
+  sched_->run();
+  ASSERT_FALSE(updates->empty());
+  bool flagged = false;
+  for (const auto& n : updates->back().nodes()) flagged = flagged || (n.id() == ids[0] && n.draining());
+  EXPECT_TRUE(flagged);
+
+  sched_->advance_time(1s);
+  sched_->run();
+  EXPECT_GT(assigned(), before);
+  auto cluster = ask<pb::ClusterReply>(cluster_atom_v);
+  ASSERT_GT(cluster.moves_size(), 0);
+  for (const auto& m : cluster.moves()) {
+    EXPECT_EQ(m.kind(), "drain");
+    EXPECT_EQ(m.from_node(), ids[0]);
+    EXPECT_EQ(m.state(), "ordered");
+  }
+  drain.set_node_id(4242);
+  EXPECT_EQ(ask<pb::DrainNodeReply>(drain).status().error_code(), static_cast<uint32_t>(errc::not_found));
+}
+
+}  // namespace
+}  // namespace ropekv::placement_service

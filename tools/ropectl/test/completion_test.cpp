@@ -22,7 +22,7 @@ TEST(completion, the_tree_is_the_parsers) {
   std::vector<std::string> top;
   for (const auto& s : tree.subcommands) top.push_back(s.name);
   for (auto name : {"tables", "put", "get", "delete", "query", "scan", "partition", "rollback", "cluster", "health",
-                    "watch", "hooks", "index", "transact", "load", "export", "completion"})
+                    "watch", "hooks", "index", "transact", "load", "export", "completion", "nodes", "node"})
     EXPECT_NE(std::find(top.begin(), top.end(), name), top.end()) << name;
   // Every top-level subcommand in the help text is in the tree (the help is
   // CLI11's own rendering of the same App).

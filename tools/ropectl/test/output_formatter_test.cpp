@@ -123,26 +123,29 @@ TEST(output_formatter, admin_messages) {
 
 TEST(output_formatter, cluster) {
   auto body = json(R"({"rope_version":9,"router_rope_version":8,
-    "nodes":[{"id":1,"address":"10.0.0.1:4000","labels":{"dc":"eu","rack":"r1","host":"h1","numa":"0"},"capacity_bytes":100,"alive":true},
+    "nodes":[{"id":1,"address":"10.0.0.1:4000","labels":{"dc":"eu","rack":"r1","host":"h1","numa":"0"},"capacity_bytes":100,"alive":true,"draining":true},
              {"id":2,"address":"10.0.0.2:4000","labels":{"dc":"eu","rack":"r2","host":"h2","numa":""},"capacity_bytes":100,"alive":false}],
     "segments":[{"id":4,"table":"users","start_key":"00000001","end_key":"","epoch":3,"replicas":[1,2],"leader_hint":1,
                  "stats":{"bytes":2048,"items":10,"reads_per_s":0.5,"writes_per_s":0}},
                 {"id":5,"start_key":"","end_key":"00000001","epoch":1,"replicas":[],"leader_hint":0,"stats":{"bytes":0,"items":0}}],
-    "moves_in_flight":1,"moves":[{"segment":4,"from_node":2,"to_node":3,"target_epoch":4,"reason":"repair"}],
+    "moves_in_flight":1,"moves":[{"segment":4,"from_node":2,"to_node":3,"target_epoch":4,"reason":"repair",
+                                     "kind":"repair","state":"target_hosting","age_ms":65000},
+                                    {"segment":5,"from_node":1,"to_node":3,"target_epoch":2,"reason":"drain"}],
     "unhealthy":[{"segment":4,"replication":3,"usable_replicas":1,"domains":1,"under_protected":true,"quorum_lost":true}]})");
   EXPECT_EQ(format_cluster(body),
             "rope version 9 (router has 8), moves in flight 1\n"
             "\n"
-            "NODE  ADDRESS        DC  RACK  HOST  NUMA  ALIVE\n"
-            "1     10.0.0.1:4000  eu  r1    h1    0     yes\n"
-            "2     10.0.0.2:4000  eu  r2    h2    -     no\n"
+            "NODE  ADDRESS        DC  RACK  HOST  NUMA  ALIVE  DRAINING\n"
+            "1     10.0.0.1:4000  eu  r1    h1    0     yes    yes\n"
+            "2     10.0.0.2:4000  eu  r2    h2    -     no     -\n"
             "\n"
             "SEGMENT  TABLE  EPOCH  REPLICAS  LEADER  ITEMS  BYTES  START     END\n"
             "4        users  3      1,2       1       10     2048   00000001  +inf\n"
             "5        -      1      -         0       0      0      -inf      00000001\n"
             "\n"
-            "MOVING  FROM  TO  TARGET_EPOCH  REASON\n"
-            "4       2     3   4             repair\n"
+            "MOVING  KIND    STATE           FROM  TO  AGE    TARGET_EPOCH  REASON\n"
+            "4       repair  target_hosting  2     3   1m05s  4             repair\n"
+            "5       -       -               1     3   -      2             drain\n"
             "\n"
             "UNHEALTHY  REPLICATION  USABLE  DOMAINS  UNDER_PROTECTED  QUORUM_LOST\n"
             "4          3            1       1        yes              yes\n");

@@ -80,6 +80,8 @@ using placement_actor = caf::typed_actor<
     caf::replies_to<indexes_atom, std::string>::with<pb::IndexesReply>,
     caf::replies_to<indexes_atom, std::string, std::string>::with<pb::IndexReply>,
     caf::replies_to<indexes_atom, drop_atom, std::string, std::string>::with<pb::IndexReply>,
+    // Start or cancel a node's drain; not_found: no such node.
+    caf::replies_to<pb::DrainNodeRequest>::with<pb::DrainNodeReply>,
     caf::reacts_to<tick_atom>>;  // placement's own timer
 
 // --------------------------------------------------------- segment-owner

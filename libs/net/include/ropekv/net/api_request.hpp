@@ -43,6 +43,9 @@ enum class api_kind : uint8_t {
   delete_hook,         // DELETE /v1/hooks/{name}
   cluster,             // GET    /v1/cluster
   split_table,         // POST   /v1/tables/{t}/split  {"at_hash_key":"k"}
+  drain_node,          // POST   /v1/nodes/{id}/drain
+  undrain_node,        // DELETE /v1/nodes/{id}/drain
+  console,             // GET    / and /console/{file}: the web console's static files (name: the file)
   healthz,             // GET    /healthz
   readyz,              // GET    /readyz
   metrics,             // GET    /metrics
@@ -94,6 +97,7 @@ struct table_spec {
   uint32_t replication = 3;                // 1, 3 or 5
   std::optional<uint64_t> default_ttl;     // seconds
   std::optional<uint32_t> segments;        // initial segments, 1..max_initial_segments
+  bool strict = false;                     // refuse (409 under_replicated) rather than start short
 };
 
 /// Most segments a table may start with: each is a Raft group with a
@@ -120,8 +124,9 @@ struct api_request {
   std::string table;
   std::string hash_key;
   std::optional<std::string> range_key;  // absent: path had no {rk} segment
-  std::string name;                      // index or hook name
+  std::string name;                      // index or hook name; console: the file ("" for /)
   uint16_t partition = 0;                // get/rollback_partition
+  uint64_t node_id = 0;                  // drain_node/undrain_node
   api_params params;
   api_body body;                         // filled by parse_request only
 };

@@ -90,6 +90,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexQueryRequest))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexQueryReply))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::IndexReport))
+  // services/placement: node drain (router -> placement)
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::DrainNodeRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::DrainNodeReply))
 
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
   CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")

@@ -23,6 +23,8 @@
 // replicas, then id. Every alive node takes part in at most
 // max_moves_per_node moves (in flight plus planned); a segment that could be
 // repaired but for that limit is reported as deferred, not under-protected.
+// A segment whose chosen repair would break a rule or lose protection
+// (so no slot will ever help) is reported under-protected, not deferred.
 #include <cstdint>
 #include <vector>
 
