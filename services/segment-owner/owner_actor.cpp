@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "owner_actor_state.hpp"
+#include "request_key.hpp"
 #include "ropekv/common/errc.hpp"
 #include "ropekv/segment/segment_actor.hpp"
 
@@ -20,6 +21,12 @@ caf::result<Reply> forward(owner_pointer self, Request& req, load_kind kind) {
   if (r.what == route::kind::forward) {
     auto it = st.actors.find(r.group.value);
     if (it != st.actors.end()) {
+      // A sample of the keys the load falls on, for a hot segment's split key.
+      if (kind != load_kind::other) {
+        if (auto* h = st.core.by_group(r.group); h != nullptr && h->load.sample_now()) {
+          if (auto key = request_key(req)) h->load.add_sample(std::move(*key));
+        }
+      }
       if (r.clear_epoch) req.mutable_routing()->set_epoch(0);
       req.mutable_routing()->set_forwarded_ns(segment::forwarded_stamp());
       return self->delegate(it->second, std::move(req));
@@ -41,6 +48,7 @@ void on_tick(owner_pointer self) {
   drive_placement(self, now);
   connect_peers(self, now);
   reopen_due(self, now);
+  check_splits(self, now);
   if (now >= st.next_probe) {
     st.next_probe = now + st.opts.heartbeat;
     adopt_split_children(self);

@@ -31,8 +31,16 @@
 //   subscribes to rope updates for node addresses. Heartbeats every
 //   heartbeat-ms with one SegmentReport per running replica (epoch and
 //   is_leader from the replica's last probe, bytes = file + WAL size,
-//   reads/writes per second counted here as requests are forwarded). Placement being down never stops the data path;
-//   only new assignments wait.
+//   items = the store's live items from the leader's probe (0 on
+//   followers), reads/writes per second counted here as requests are
+//   forwarded). Placement being down never stops the data path;
+//   only new assignments (and split proposals) wait.
+//   Split proposals (owner_splits.cpp, docs/agency.md): every
+//   split-check-interval the leader of a segment past the split size or
+//   the load threshold sends placement a SplitSegmentRequest (segment,
+//   rope epoch, split key); placement orders the split back through this
+//   owner's replica (SplitRequest above). One in flight per segment;
+//   refusals back off.
 //   SegmentAssignment (stale epochs ignored):
 //     hosted already -> recorded (bootstrap ignored); the leader's owner
 //       then moves the configuration to segment.replicas (membership_plan);
@@ -45,7 +53,8 @@
 // Probes: every heartbeat-ms each replica is asked to describe itself (a
 // MembershipRequest PROMOTE of node 0, which libs/segment answers with its
 // descriptor and changes nothing — the replica actor has no describe
-// message yet). Leader changes, splits and finished moves are logged from
+// message yet; on the leader the descriptor's stats carry the store's
+// items and logical bytes, which split decisions use). Leader changes, splits and finished moves are logged from
 // the answers.
 //
 // Shutdown (SIGTERM/SIGINT in main, stop_owner): on the exit message the

@@ -2,7 +2,8 @@
 // The owner actor's state and the functions its handlers share, split by
 // concern: owner_actor.cpp (behavior, forwarding, lifecycle),
 // owner_replicas.cpp (replica actors, probes, moves, drops),
-// owner_links.cpp (placement and peer connections). Private to the
+// owner_links.cpp (placement and peer connections), owner_splits.cpp
+// (owner-driven splits). Private to the
 // service: only the owner actor's own handlers touch any of it.
 #include <caf/all.hpp>
 
@@ -56,6 +57,7 @@ struct owner_actor_state {
 
   time_point last_report = clock::now();
   time_point next_probe{};
+  time_point next_split_check{};
 
   static inline const char* name = "ropekv.segment_owner";
 };
@@ -71,6 +73,11 @@ void on_replica_down(owner_pointer self, segment_id group, const caf::error& rea
 void probe_all(owner_pointer self);
 void reopen_due(owner_pointer self, time_point now);
 void adopt_split_children(owner_pointer self);
+
+// owner_splits.cpp
+/// Every split check interval: decays the load of every replica and has
+/// each segment led here that is too large or too hot proposed for a split.
+void check_splits(owner_pointer self, time_point now);
 
 // owner_links.cpp
 void drive_placement(owner_pointer self, time_point now);

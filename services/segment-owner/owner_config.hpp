@@ -35,11 +35,14 @@ struct owner_config : caf::actor_system_config {
   bool durable_log = true;
   std::string strong_reads = "lease";
   std::string log_level = "info";
+  uint64_t split_bytes = 64ull << 20;
+  double split_ops_per_s = 4000;
+  uint64_t split_check_interval_ms = 10000;
 
   owner_config() {
     opt_group{custom_options_, "global"}
         .add(port, "port", "TCP port to publish on (0: the OS picks one)")
-        .add(metrics_port, "metrics-port", "HTTP port serving GET /metrics (0: the OS picks; -1: none)")
+        .add(metrics_port, "metrics-port", "HTTP port serving GET /healthz, /readyz, /metrics (0: the OS picks; -1: none)")
         .add(host, "host", "address to publish on; host:port is what the owner registers")
         .add(data_dir, "data-dir", "directory holding node.id and segments/ (created if missing)")
         .add(placement, "placement", "host:port of the placement service")
@@ -54,6 +57,10 @@ struct owner_config : caf::actor_system_config {
         .add(snapshot_trailing, "snapshot-trailing", "Raft entries kept behind a snapshot")
         .add(durable_log, "durable-log", "fsync the Raft log on every commit")
         .add(strong_reads, "strong-reads", "lease|barrier: how leaders confirm strong reads")
+        .add(split_bytes, "split-bytes", "split a led segment above this many bytes of items (0: never)")
+        .add(split_ops_per_s, "split-ops-per-s", "split a led segment above this many reads+writes/s (0: never)")
+        .add(split_check_interval_ms, "split-check-interval-ms",
+             "how often leaders check their segments; also the load's decay time and the first back-off")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);
   }
@@ -68,6 +75,12 @@ struct owner_config : caf::actor_system_config {
       return make_error(errc::invalid_argument, "--snapshot-threshold must be >= 16 and --snapshot-trailing >= 1");
     if (heartbeat_ms == 0) return make_error(errc::invalid_argument, "--heartbeat-ms must be positive");
     if (election_timeout_ms < 100) return make_error(errc::invalid_argument, "--election-timeout-ms must be >= 100");
+    if (split_ops_per_s < 0) return make_error(errc::invalid_argument, "--split-ops-per-s must be >= 0");
+    if (split_check_interval_ms < 10)
+      return make_error(errc::invalid_argument, "--split-check-interval-ms must be >= 10");
+    o.split.max_bytes = split_bytes;
+    o.split.hot_ops_per_s = split_ops_per_s;
+    o.split.check_interval = std::chrono::milliseconds(split_check_interval_ms);
     o.host = host;
     o.placement = placement;
     o.dc = dc;

@@ -3,11 +3,23 @@
 // (owner_config.hpp); tests set them directly. Plain values, no CAF.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "ropekv/segment/segment_options.hpp"
+#include "split_policy.hpp"
 
 namespace ropekv::segment_owner {
+
+/// One hosted replica as the owner last reported it to placement.
+struct replica_report {
+  uint64_t segment = 0;
+  uint64_t epoch = 0;
+  bool leader = false;
+  uint64_t bytes = 0;  // its SQLite files
+  uint64_t items = 0;  // 0: not measured
+};
 
 struct owner_options {
   /// Where the owner's actor is published; the address it registers is
@@ -60,8 +72,14 @@ struct owner_options {
   segment::strong_read_mode strong_reads = segment::strong_read_mode::lease;
   /// Stage timings of every hosted replica (owner_metrics); may be empty.
   consensus::stage_observer observe;
+  /// Called on the owner actor's thread whenever placement accepts a
+  /// heartbeat, with the replicas it reported (owner_metrics: readiness
+  /// and per-replica gauges); may be empty.
+  std::function<void(const std::vector<replica_report>&)> on_report;
   /// How often a replica actor polls its replica when nothing else wakes it.
   std::chrono::milliseconds replica_tick{10};
+  /// When the leaders here split their segments (owner_splits.cpp).
+  split_settings split;
 };
 
 }  // namespace ropekv::segment_owner

@@ -97,8 +97,14 @@ route owner_state::route_request(const pb::Routing& routing, load_kind kind) {
   out.what = route::kind::forward;
   // Only once a probe showed the replica's epoch behind the assigned one.
   out.clear_epoch = r->probed && routing.epoch() > r->epoch && routing.epoch() <= r->assigned_epoch;
-  if (kind == load_kind::read) ++r->reads;
-  if (kind == load_kind::write) ++r->writes;
+  if (kind == load_kind::read) {
+    ++r->reads;
+    r->load.record_read();
+  }
+  if (kind == load_kind::write) {
+    ++r->writes;
+    r->load.record_write();
+  }
   return out;
 }
 
@@ -213,9 +219,9 @@ pb::Heartbeat owner_state::heartbeat(std::chrono::duration<double> elapsed,
     rep->set_is_leader(r.probed && r.leader == self_);
     auto* st = rep->mutable_stats();
     st->set_bytes(bytes_of ? bytes_of(r.path) : 0);
-    // Item counts live in the store's partition aggregates, which the
-    // replica actor does not expose yet: 0 means "not measured".
-    st->set_items(0);
+    // Items from the store's aggregates, which only the leader's probe
+    // carries: 0 means "not measured" (a follower, or no probe yet).
+    st->set_items(r.measured ? r.items : 0);
     st->set_reads_per_s(static_cast<double>(r.reads) / secs);
     st->set_writes_per_s(static_cast<double>(r.writes) / secs);
     r.reads = 0;

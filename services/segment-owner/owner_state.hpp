@@ -31,9 +31,11 @@
 #include <string>
 #include <vector>
 
+#include "load_meter.hpp"
 #include "ropekv/common/ids.hpp"
 #include "ropekv/proto/service.pb.h"
 #include "ropekv/segment/segment_options.hpp"
+#include "split_policy.hpp"
 
 namespace ropekv::segment_owner {
 
@@ -67,6 +69,16 @@ struct hosted_replica {
   // Load since the last heartbeat, counted as requests are forwarded.
   uint64_t reads = 0;
   uint64_t writes = 0;
+
+  // Owner-driven splits (owner_splits.cpp). Size from the leader's probes
+  // (the store's aggregates; only a leader's probe carries them), load
+  // decayed and sampled as requests are forwarded, and the proposal gate.
+  std::string start_key, end_key;  // the replica's range, from its last probe
+  bool measured = false;
+  uint64_t items = 0;
+  uint64_t logical_bytes = 0;
+  load_meter load;
+  split_gate split;
 };
 
 enum class load_kind { read, write, other };

@@ -7,6 +7,11 @@
 #include "ropekv/common/errc.hpp"
 
 namespace ropekv::segment_owner {
+namespace {
+
+node_id leader_of(const pb::SegmentDescriptor& d) { return node_id{d.leader_hint()}; }
+
+}  // namespace
 
 probe_events owner_state::on_probe(segment_id group, const pb::SegmentDescriptor& seen) {
   probe_events ev;
@@ -21,6 +26,16 @@ probe_events owner_state::on_probe(segment_id group, const pb::SegmentDescriptor
     if (idx != by_segment_.end() && idx->second == group.value) by_segment_.erase(idx);
     r->segment = segment_id{seen.id()};
     by_segment_[seen.id()] = group.value;
+    // The group is now the left half: its load and size are measured afresh.
+    r->load.reset();
+    r->measured = false;
+  }
+  if (leader_of(seen) != self_) {
+    r->measured = false;  // a follower's figures would be stale
+  } else if (seen.has_stats()) {
+    r->measured = true;
+    r->items = seen.stats().items();
+    r->logical_bytes = seen.stats().bytes();
   }
   node_id leader{seen.leader_hint()};
   if (!r->probed || leader != r->leader) {
@@ -31,6 +46,10 @@ probe_events owner_state::on_probe(segment_id group, const pb::SegmentDescriptor
   bool was_leader = r->probed && r->leader == self_;
   r->probed = true;
   r->epoch = seen.epoch();
+  if (seen.id() != 0) {
+    r->start_key = seen.start_key();
+    r->end_key = seen.end_key();
+  }
   r->voters.assign(seen.replicas().begin(), seen.replicas().end());
   r->leader = leader;
   if (was_leader && leader != self_) {

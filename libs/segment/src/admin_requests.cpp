@@ -52,7 +52,17 @@ void segment_replica::membership(const pb::MembershipRequest& request, admin_cal
     if (!st) cb(admin_reply(*this, detail::to_status(st.error(), s.hint())));
     return;
   }
-  if (target.value == 0) return cb(admin_reply(*this, make_status(errc::invalid_argument, "node id 0")));
+  if (target.value == 0) {
+    // The owner's probe (PROMOTE of node 0) on the leader: it also carries
+    // the store's items and logical bytes, which the owner's split
+    // decisions need (DESIGN §6) and no other message reports.
+    auto out = admin_reply(*this, make_status(errc::invalid_argument, "node id 0"));
+    if (auto totals = s.store->totals()) {
+      out.mutable_segment()->mutable_stats()->set_items(totals->items);
+      out.mutable_segment()->mutable_stats()->set_bytes(totals->bytes);
+    }
+    return cb(std::move(out));
+  }
   if (s.split_in_flight || s.earlier_terms_pending() || s.membership_in_flight != 0) {
     return cb(admin_reply(*this, make_status(errc::unavailable, "a split or membership change is in progress")));
   }

@@ -40,6 +40,21 @@ class membership : public ::testing::Test {
   unsigned leader = 0;
 };
 
+TEST_F(membership, the_owners_probe_on_the_leader_carries_items_and_bytes) {
+  // PROMOTE of node 0 changes nothing; on the leader its descriptor holds
+  // the store's totals (what owner-driven splits measure).
+  auto probe = c.membership(leader, seg, change(pb::MembershipRequest::PROMOTE, node_id{0}));
+  EXPECT_EQ(probe.status().error_code(), static_cast<uint32_t>(errc::invalid_argument));
+  EXPECT_EQ(probe.segment().stats().items(), 30u);
+  uint64_t bytes = 0;
+  for (int i = 0; i < 30; ++i) bytes += ("k" + std::to_string(i)).size() + 1;  // hash key + value "v"
+  EXPECT_EQ(probe.segment().stats().bytes(), bytes);
+  // A follower answers not_leader, without figures.
+  auto other = c.membership((leader + 1) % 3, seg, change(pb::MembershipRequest::PROMOTE, node_id{0}));
+  EXPECT_EQ(other.status().error_code(), static_cast<uint32_t>(errc::not_leader));
+  EXPECT_FALSE(other.segment().has_stats());
+}
+
 TEST_F(membership, a_joiner_is_added_as_non_voter_catches_up_and_is_promoted) {
   unsigned fresh = c.add_node();
   c.join_group(fresh, seg);

@@ -250,6 +250,53 @@ TEST(owner_state, heartbeats_report_every_running_replica_with_its_load) {
   EXPECT_DOUBLE_EQ(next.segments(0).stats().reads_per_s(), 0.0);
 }
 
+TEST(owner_state, a_leaders_probe_measures_size_and_a_split_starts_the_measures_over) {
+  owner_state s(self);
+  s.host(segment_id{10}, "/d/10.db", assignment(10, 1, {1, 2, 3}, true));
+  auto led = seen(10, 1, {1, 2, 3}, self.value);
+  led.set_start_key("a");
+  led.set_end_key("m");
+  led.mutable_stats()->set_items(42);
+  led.mutable_stats()->set_bytes(9000);
+  s.on_probe(segment_id{10}, led);
+  const hosted_replica* r = s.by_group(segment_id{10});
+  EXPECT_TRUE(r->measured);
+  EXPECT_EQ(r->items, 42u);
+  EXPECT_EQ(r->logical_bytes, 9000u);
+  EXPECT_EQ(r->start_key, "a");
+  EXPECT_EQ(r->end_key, "m");
+  for (int i = 0; i < 5; ++i) (void)s.route_request(routing(10), load_kind::read);
+  EXPECT_EQ(s.heartbeat(std::chrono::seconds(1), nullptr).segments(0).stats().items(), 42u);
+
+  // Load is metered for the split decisions (decayed), apart from the
+  // heartbeat's counters.
+  hosted_replica* w = s.by_group(segment_id{10});
+  std::chrono::steady_clock::time_point t0{};
+  w->load.decay(t0, std::chrono::milliseconds(1000));
+  for (int i = 0; i < 100; ++i) (void)s.route_request(routing(10), load_kind::write);
+  w->load.decay(t0 + std::chrono::seconds(1), std::chrono::milliseconds(1000));
+  EXPECT_GT(w->load.writes_per_s(), 50);
+
+  // The split applied: the group is the left half now, renamed; its load
+  // and size are measured afresh.
+  auto left = seen(20, 2, {1, 2, 3}, self.value);
+  left.set_start_key("a");
+  left.set_end_key("f");
+  s.on_probe(segment_id{10}, left);
+  r = s.by_group(segment_id{10});
+  EXPECT_EQ(r->segment, segment_id{20});
+  EXPECT_FALSE(r->measured);  // no stats in that probe
+  EXPECT_EQ(r->load.ops_per_s(), 0);
+  EXPECT_EQ(r->end_key, "f");
+
+  // A follower's figures are never used.
+  auto follower = seen(20, 2, {1, 2, 3}, 1);
+  follower.mutable_stats()->set_items(7);
+  s.on_probe(segment_id{10}, follower);
+  EXPECT_FALSE(s.by_group(segment_id{10})->measured);
+  EXPECT_EQ(s.heartbeat(std::chrono::seconds(1), nullptr).segments(0).stats().items(), 0u);
+}
+
 TEST(owner_state, peers_are_every_other_node_of_hosted_groups) {
   owner_state s(self);
   s.host(segment_id{10}, "/d/10.db", assignment(10, 1, {1, 2, 3}, true));

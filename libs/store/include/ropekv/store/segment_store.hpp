@@ -118,6 +118,12 @@ class segment_store {
   /// for tests, diagnostics and split. as_of 0: latest.
   result<partition_info> recount_partition(uint32_t table, uint16_t partition, uint64_t as_of = 0);
 
+  /// Items and bytes of the whole store (the sum of partition()). One
+  /// indexed seek per partition the store holds, plus each partition's
+  /// aggregates (cached after the first call): cheap enough for a periodic
+  /// report, not for every request.
+  result<store_totals> totals();
+
   /// Distinct keys stored in [start, end) (end "": +infinity), deleted
   /// ones whose history is still kept included: an estimate of the items
   /// there for progress reports. O(keys in the range).

@@ -95,6 +95,16 @@ struct partition_info {
   size_t void_ranges = 0;             // merged void ranges currently remembered
 };
 
+/// Aggregates of everything a store holds: the sums of its partitions'
+/// items and bytes (as partition_info counts them). What an owner compares
+/// with its split size (DESIGN §6): logical bytes, not the file's size,
+/// which also holds the Raft log and the retained history.
+struct store_totals {
+  uint64_t items = 0;
+  uint64_t bytes = 0;
+  uint64_t partitions = 0;  // partitions with stored versions or state
+};
+
 /// Which part of the rope this replica holds; persisted in the file so an
 /// owner can reopen its replicas after a restart.
 struct segment_meta {
