@@ -3,8 +3,6 @@
 // RESP). Closed loop: N connections with one request in flight each, spread
 // over --threads io_contexts. Prints ONE JSON line with the counts, the
 // latency percentiles and the generator's own CPU time (getrusage).
-#include <sys/resource.h>
-
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,50 +14,17 @@
 #include <sstream>
 #include <thread>
 
+#include "command_line.hpp"
 #include "connection.hpp"
+#include "json_line.hpp"
 #include "options.hpp"
 
 using namespace ropekv::bench;
 
-namespace {
-
-double cpu_seconds(const rusage& u) {
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  run_spec spec;
-  try {
-    spec = parse_options(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ropekv-loadgen: %s (see --help)\n", e.what());
-    return 2;
-  }
+  auto cli = parse_command_line(argc, argv, "ropekv-loadgen", usage_text, parse_options);
+  if (!cli.spec) return cli.exit_code;
+  const run_spec& spec = *cli.spec;
 
   run_control ctl;
   ctl.limit = spec.requests;
@@ -68,8 +33,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<boost::asio::io_context>> ios;
   for (unsigned t = 0; t < threads; ++t) ios.push_back(std::make_unique<boost::asio::io_context>(1));
 
-  rusage u0{};
-  getrusage(RUSAGE_SELF, &u0);
+  const double cpu0 = process_cpu_seconds();
   ctl.start = run_control::clock::now();
   auto warm = std::chrono::duration_cast<run_control::clock::duration>(std::chrono::duration<double>(spec.warmup_s));
   ctl.warm_end = ctl.start + warm;
@@ -88,14 +52,13 @@ int main(int argc, char** argv) {
   ios[0]->run();
   for (auto& w : workers) w.join();
   auto end = run_control::clock::now();
-  rusage u1{};
-  getrusage(RUSAGE_SELF, &u1);
+  const double cpu1 = process_cpu_seconds();
 
   run_stats total;
   for (const auto& s : stats) total.merge(s);
   double seconds = std::chrono::duration<double>(end - std::max(ctl.start, ctl.warm_end)).count();
   if (seconds <= 0) seconds = 1e-9;
-  double cpu = cpu_seconds(u1) - cpu_seconds(u0);
+  double cpu = cpu1 - cpu0;
   auto ms = [&](uint64_t ns) { return static_cast<double>(ns) / 1e6; };
 
   std::ostringstream o;

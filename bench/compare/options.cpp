@@ -1,8 +1,9 @@
 #include "options.hpp"
 
 #include <fstream>
-#include <map>
 #include <stdexcept>
+
+#include "command_line.hpp"
 
 namespace ropekv::bench {
 
@@ -40,41 +41,12 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 run_spec parse_options(const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> v;
-  bool sequential = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument " + a);
-    a = a.substr(2);
-    if (a == "sequential") {
-      sequential = true;
-      continue;
-    }
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      v[a.substr(0, eq)] = a.substr(eq + 1);
-      continue;
-    }
-    if (i + 1 >= argv.size()) throw std::invalid_argument("--" + a + " needs a value");
-    v[a] = argv[++i];
-  }
-  auto take = [&](const std::string& name, std::string dflt) {
-    auto it = v.find(name);
-    if (it == v.end()) return dflt;
-    std::string out = it->second;
-    v.erase(it);
-    return out;
-  };
-  auto take_num = [&](const std::string& name, double dflt) {
-    std::string s = take(name, "");
-    if (s.empty()) return dflt;
-    size_t used = 0;
-    double d = std::stod(s, &used);
-    if (used != s.size()) throw std::invalid_argument("--" + name + ": not a number: " + s);
-    return d;
-  };
+  option_map o(argv, {"sequential"});
+  auto take = [&](const std::string& name, std::string dflt) { return o.take(name, std::move(dflt)); };
+  auto take_num = [&](const std::string& name, double dflt) { return o.signed_number(name, dflt); };
 
   run_spec r;
-  r.sequential = sequential;
+  r.sequential = o.flag("sequential");
   r.mode = take("mode", "http");
   if (r.mode != "http" && r.mode != "resp") throw std::invalid_argument("--mode must be http or resp");
   r.host = take("host", "127.0.0.1");
@@ -125,7 +97,7 @@ run_spec parse_options(const std::vector<std::string>& argv) {
   } else {
     r.keys = std::make_shared<key_space>(prefix, count);
   }
-  if (!v.empty()) throw std::invalid_argument("unknown option --" + v.begin()->first);
+  o.expect_consumed();
   return r;
 }
 

@@ -13,58 +13,37 @@
 // get and query reuse bench/compare's closed-loop HTTP connection
 // (run_http_connection) and answer checks; the rest is in this folder.
 // Exit status 1 when the run failed (see usage), never because of speed.
-#include <sys/resource.h>
-
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "command_line.hpp"
 #include "connection.hpp"
 #include "index_bench.hpp"
+#include "json_line.hpp"
 #include "item_shape.hpp"
 
 using namespace ropekv::bench::indexer;
 namespace asio = boost::asio;
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using ropekv::bench::field;
+using ropekv::bench::json_writer;
+using ropekv::bench::ns_to_ms;
+using ropekv::bench::percentiles;
+using ropekv::bench::process_cpu_seconds;
+using ropekv::bench::strings;
 
 namespace {
 
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 double seconds(int64_t a_ns, int64_t b_ns) { return static_cast<double>(b_ns - a_ns) / 1e9; }
 
 void key(json_writer& w, const char* k) { w.Key(k); }
-void field(json_writer& w, const char* k, double v) { w.Key(k); w.Double(v); }
-void field(json_writer& w, const char* k, uint64_t v) { w.Key(k); w.Uint64(v); }
-void field(json_writer& w, const char* k, const std::string& v) { w.Key(k); w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size())); }
-void field(json_writer& w, const char* k, bool v) { w.Key(k); w.Bool(v); }
-
-void percentiles(json_writer& w, const char* k, const ropekv::bench::histogram& h) {
-  key(w, k);
-  w.StartObject();
-  field(w, "p50", ms(h.quantile(0.50)));
-  field(w, "p90", ms(h.quantile(0.90)));
-  field(w, "p99", ms(h.quantile(0.99)));
-  field(w, "max", ms(h.max()));
-  field(w, "samples", h.count());
-  w.EndObject();
-}
 
 void window(json_writer& w, const char* k, const window_figures& f) {
   key(w, k);
@@ -140,8 +119,8 @@ void probe_json(json_writer& w, const bench_spec& spec, const probe_log& p) {
   for (size_t i = 0; i < p.per_index.size(); ++i) {
     key(w, spec.probe_indexes[i].c_str());
     w.StartObject();
-    field(w, "p50", ms(p.per_index[i].quantile(0.5)));
-    field(w, "p99", ms(p.per_index[i].quantile(0.99)));
+    field(w, "p50", ns_to_ms(p.per_index[i].quantile(0.5)));
+    field(w, "p99", ns_to_ms(p.per_index[i].quantile(0.99)));
     field(w, "samples", p.per_index[i].count());
     w.EndObject();
   }
@@ -301,18 +280,9 @@ void read_mode(const bench_spec& spec, json_writer& w, outcome& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  bench_spec spec;
-  try {
-    spec = parse_options(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ropekv-index-bench: %s (see --help)\n", e.what());
-    return 2;
-  }
+  auto cli = ropekv::bench::parse_command_line(argc, argv, "ropekv-index-bench", usage_text, parse_options);
+  if (!cli.spec) return cli.exit_code;
+  const bench_spec& spec = *cli.spec;
   const double cpu0 = process_cpu_seconds();
   const int64_t t0 = now_ns();
   rapidjson::StringBuffer buf;
@@ -336,18 +306,12 @@ int main(int argc, char** argv) {
   const double cpu = process_cpu_seconds() - cpu0;
   field(w, "errors", out.errors.timed);
   field(w, "warmup_errors", out.errors.warmup);
-  key(w, "error_samples");
-  w.StartArray();
-  for (const auto& e : out.errors.samples) w.String(e.c_str(), static_cast<rapidjson::SizeType>(e.size()));
-  w.EndArray();
+  strings(w, "error_samples", out.errors.samples);
   field(w, "wall_s", wall);
   field(w, "cpu_s", cpu);
   field(w, "cpu_share", wall > 0 ? cpu / wall : 0.0);
   field(w, "ok", out.problems.empty());
-  key(w, "problems");
-  w.StartArray();
-  for (const auto& p : out.problems) w.String(p.c_str(), static_cast<rapidjson::SizeType>(p.size()));
-  w.EndArray();
+  strings(w, "problems", out.problems);
   w.EndObject();
   std::cout << buf.GetString() << std::endl;
   return out.problems.empty() ? 0 : 1;

@@ -1,8 +1,7 @@
 // Command line of ropekv-index-bench -> bench_spec.
-#include <chrono>
-#include <map>
 #include <stdexcept>
 
+#include "command_line.hpp"
 #include "index_bench.hpp"
 #include "item_shape.hpp"
 
@@ -42,33 +41,9 @@ not finished), 2 bad command line. Speed is never judged.
 )";
 
 bench_spec parse_options(const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> v;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument " + a);
-    a = a.substr(2);
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      v[a.substr(0, eq)] = a.substr(eq + 1);
-      continue;
-    }
-    if (i + 1 >= argv.size()) throw std::invalid_argument("--" + a + " needs a value");
-    v[a] = argv[++i];
-  }
-  auto take = [&](const std::string& name, std::string dflt) {
-    auto it = v.find(name);
-    if (it == v.end()) return dflt;
-    std::string out = it->second;
-    v.erase(it);
-    return out;
-  };
-  auto num = [&](const std::string& name, double dflt) {
-    std::string s = take(name, "");
-    if (s.empty()) return dflt;
-    size_t used = 0;
-    double d = std::stod(s, &used);
-    if (used != s.size() || d < 0) throw std::invalid_argument("--" + name + ": not a number >= 0: " + s);
-    return d;
-  };
+  option_map o(argv);
+  auto take = [&](const std::string& name, std::string dflt) { return o.take(name, std::move(dflt)); };
+  auto num = [&](const std::string& name, double dflt) { return o.number(name, dflt); };
   bench_spec s;
   s.mode = take("mode", "");
   s.host = take("host", s.host);
@@ -98,7 +73,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
   s.sample_ms = num("sample-ms", s.sample_ms);
   s.warmup_errors_allowed = static_cast<unsigned>(num("warmup-errors", s.warmup_errors_allowed));
   s.label = take("label", "");
-  if (!v.empty()) throw std::invalid_argument("unknown option --" + v.begin()->first);
+  o.expect_consumed();
 
   if (s.mode != "put" && s.mode != "preload" && s.mode != "get" && s.mode != "query" && s.mode != "backfill")
     throw std::invalid_argument("--mode must be put, preload, get, query or backfill");
@@ -123,12 +98,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
     throw std::invalid_argument("--consistency must be strong or eventual");
   if (s.probe_pollers == 0 || s.probe_pollers > 64) throw std::invalid_argument("--probe-pollers must be 1..64");
   if (s.sample_ms <= 0) throw std::invalid_argument("--sample-ms must be positive");
-  if (s.key_prefix.empty())
-    s.key_prefix = "ixb" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count() %
-                                          100'000'000'000) +
-                   "-";
+  if (s.key_prefix.empty()) s.key_prefix = clock_key_prefix("ixb");
   return s;
 }
 

@@ -10,8 +10,6 @@
 // Phases: connect and subscribe everyone (the writer waits for the last
 // "subscribed"), write for warm-up + duration, then drain until every
 // subscriber has every acknowledged write (or the drain/stall timeout).
-#include <sys/resource.h>
-
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,7 +25,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "command_line.hpp"
 #include "connections.hpp"
+#include "json_line.hpp"
 
 using namespace ropekv::bench;
 namespace asio = boost::asio;
@@ -54,33 +54,9 @@ const char* const usage = R"(ropekv-ws-bench: notifier benchmark client; prints 
 )";
 
 ws_bench_spec parse(const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> v;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument " + a);
-    a = a.substr(2);
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      v[a.substr(0, eq)] = a.substr(eq + 1);
-      continue;
-    }
-    if (i + 1 >= argv.size()) throw std::invalid_argument("--" + a + " needs a value");
-    v[a] = argv[++i];
-  }
-  auto take = [&](const std::string& name, std::string dflt) {
-    auto it = v.find(name);
-    if (it == v.end()) return dflt;
-    std::string out = it->second;
-    v.erase(it);
-    return out;
-  };
-  auto num = [&](const std::string& name, double dflt) {
-    std::string s = take(name, "");
-    if (s.empty()) return dflt;
-    size_t used = 0;
-    double d = std::stod(s, &used);
-    if (used != s.size() || d < 0) throw std::invalid_argument("--" + name + ": not a number >= 0: " + s);
-    return d;
-  };
+  option_map o(argv);
+  auto take = [&](const std::string& name, std::string dflt) { return o.take(name, std::move(dflt)); };
+  auto num = [&](const std::string& name, double dflt) { return o.number(name, dflt); };
   ws_bench_spec s;
   s.host = take("host", s.host);
   s.http_port = static_cast<uint16_t>(num("http-port", 0));
@@ -97,7 +73,7 @@ ws_bench_spec parse(const std::vector<std::string>& argv) {
   s.drain_timeout_s = num("drain-timeout", s.drain_timeout_s);
   s.stall_timeout_s = num("stall-timeout", s.stall_timeout_s);
   s.label = take("label", "");
-  if (!v.empty()) throw std::invalid_argument("unknown option --" + v.begin()->first);
+  o.expect_consumed();
   if (s.http_port == 0) throw std::invalid_argument("--http-port is required");
   if (s.subscribers > 0 && s.ws_port == 0) throw std::invalid_argument("--ws-port is required with subscribers");
   if (s.writers == 0 || s.threads == 0 || s.duration_s <= 0)
@@ -106,49 +82,16 @@ ws_bench_spec parse(const std::vector<std::string>& argv) {
   return s;
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 double seconds_between(int64_t a_ns, int64_t b_ns) { return static_cast<double>(b_ns - a_ns) / 1e9; }
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(usage, stdout);
-    return 0;
-  }
-  ws_bench_spec spec;
-  try {
-    spec = parse(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ropekv-ws-bench: %s (see --help)\n", e.what());
-    return 2;
-  }
+  auto cli = parse_command_line(argc, argv, "ropekv-ws-bench", usage, parse);
+  if (!cli.spec) return cli.exit_code;
+  const ws_bench_spec& spec = *cli.spec;
   const double cpu0 = process_cpu_seconds();
   std::vector<std::string> problems;
 

@@ -10,8 +10,6 @@
 // the items of the last writes of each connection are read back and must
 // carry the version their write answered. Exit status 1 when the run
 // failed, never because of speed.
-#include <sys/resource.h>
-
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,43 +18,24 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdio>
 #include <iostream>
 
+#include "command_line.hpp"
 #include "http_session.hpp"
+#include "json_line.hpp"
 #include "txn_bench.hpp"
 
 using namespace ropekv::bench::transact;
 namespace asio = boost::asio;
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using ropekv::bench::field;
+using ropekv::bench::json_writer;
+using ropekv::bench::percentiles;
+using ropekv::bench::process_cpu_seconds;
+using ropekv::bench::strings;
 
 namespace {
-
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-void field(json_writer& w, const char* k, double v) { w.Key(k); w.Double(v); }
-void field(json_writer& w, const char* k, uint64_t v) { w.Key(k); w.Uint64(v); }
-void field(json_writer& w, const char* k, const std::string& v) {
-  w.Key(k);
-  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void field(json_writer& w, const char* k, bool v) { w.Key(k); w.Bool(v); }
-void strings(json_writer& w, const char* k, const std::vector<std::string>& v) {
-  w.Key(k);
-  w.StartArray();
-  for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-  w.EndArray();
-}
 
 /// The table's id and segments, from GET /v1/tables/T and GET /v1/cluster.
 struct setup_result {
@@ -104,18 +83,9 @@ asio::awaitable<void> load_segments(const bench_spec& spec, setup_result& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  bench_spec spec;
-  try {
-    spec = parse_options(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ropekv-txn-bench: %s (see --help)\n", e.what());
-    return 2;
-  }
+  auto cli = ropekv::bench::parse_command_line(argc, argv, "ropekv-txn-bench", usage_text, parse_options);
+  if (!cli.spec) return cli.exit_code;
+  const bench_spec& spec = *cli.spec;
   const double cpu0 = process_cpu_seconds();
   const int64_t t0 = now_ns();
   std::vector<std::string> problems;
@@ -189,14 +159,7 @@ int main(int argc, char** argv) {
   field(w, "requests", total.requests);
   field(w, "req_per_s", static_cast<double>(total.requests) / spec.duration_s);
   field(w, "items_per_s", static_cast<double>(total.requests * ops) / spec.duration_s);
-  w.Key("latency_ms");
-  w.StartObject();
-  field(w, "p50", ms(total.latency.quantile(0.50)));
-  field(w, "p90", ms(total.latency.quantile(0.90)));
-  field(w, "p99", ms(total.latency.quantile(0.99)));
-  field(w, "max", ms(total.latency.max()));
-  field(w, "samples", total.latency.count());
-  w.EndObject();
+  percentiles(w, "latency_ms", total.latency);
   field(w, "warmup_requests", total.warmup_requests);
   field(w, "keys_tried_per_key",
         total.keys_tried && spec.mode == "txn" && spec.key_space == 0

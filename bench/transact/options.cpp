@@ -1,8 +1,7 @@
 // Command line of ropekv-txn-bench -> bench_spec.
-#include <chrono>
-#include <map>
 #include <stdexcept>
 
+#include "command_line.hpp"
 #include "txn_bench.hpp"
 
 namespace ropekv::bench::transact {
@@ -38,43 +37,11 @@ never judged.
 )";
 
 bench_spec parse_options(const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> v;
+  option_map o(argv, {"request-ids"});
+  auto take = [&](const std::string& name, std::string dflt) { return o.take(name, std::move(dflt)); };
+  auto num = [&](const std::string& name, double dflt) { return o.number(name, dflt); };
   bench_spec s;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument " + a);
-    a = a.substr(2);
-    if (a == "request-ids") {
-      s.request_ids = true;
-      continue;
-    }
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      v[a.substr(0, eq)] = a.substr(eq + 1);
-      continue;
-    }
-    if (i + 1 >= argv.size()) throw std::invalid_argument("--" + a + " needs a value");
-    v[a] = argv[++i];
-  }
-  auto take = [&](const std::string& name, std::string dflt) {
-    auto it = v.find(name);
-    if (it == v.end()) return dflt;
-    std::string out = it->second;
-    v.erase(it);
-    return out;
-  };
-  auto num = [&](const std::string& name, double dflt) {
-    std::string text = take(name, "");
-    if (text.empty()) return dflt;
-    size_t used = 0;
-    double d = 0;
-    try {
-      d = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || d < 0) throw std::invalid_argument("--" + name + ": not a number >= 0: " + text);
-    return d;
-  };
+  s.request_ids = o.flag("request-ids");
   s.mode = take("mode", "");
   s.host = take("host", s.host);
   s.port = static_cast<uint16_t>(num("port", 0));
@@ -90,7 +57,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
   s.verify = static_cast<unsigned>(num("verify", s.verify));
   s.warmup_errors_allowed = static_cast<unsigned>(num("warmup-errors", s.warmup_errors_allowed));
   s.label = take("label", "");
-  if (!v.empty()) throw std::invalid_argument("unknown option --" + v.begin()->first);
+  o.expect_consumed();
 
   if (s.mode != "put" && s.mode != "txn") throw std::invalid_argument("--mode must be put or txn");
   if (s.port == 0) throw std::invalid_argument("--port is required");
@@ -101,12 +68,7 @@ bench_spec parse_options(const std::vector<std::string>& argv) {
   if (s.span == 0 || s.span > s.ops) throw std::invalid_argument("--span must be 1..--ops");
   if (s.value_bytes < 8 || s.value_bytes > (1u << 20)) throw std::invalid_argument("--value-bytes must be 8..1048576");
   if (s.key_space > 0 && s.verify > 0) s.verify = 0;  // a random key may be overwritten by a later write
-  if (s.key_prefix.empty())
-    s.key_prefix = "tx" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count() %
-                                         100'000'000'000) +
-                   "-";
+  if (s.key_prefix.empty()) s.key_prefix = clock_key_prefix("tx");
   return s;
 }
 

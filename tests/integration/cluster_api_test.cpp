@@ -1,18 +1,18 @@
-// The router's whole HTTP API (DESIGN §8) against a real cluster on
-// loopback: 1 placement, 3 segment-owners (racks r1..r3), 1 router. One
-// cluster for the suite; tests use their own tables so their order does
-// not matter, except the last one, which takes owners down (503).
+// The router's HTTP API (DESIGN §8) against a real cluster on loopback
+// (cluster_api_fixture.hpp): tables, items with conditions, versions and
+// as_of, keys as bytes, every 400/404/405/413, TTL, batch, partitions and
+// rollback, the cluster view and ops endpoints, and, last, 503 with every
+// owner down. Queries within a hash key, local indexes and scans:
+// cluster_api_query_test.cpp.
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <map>
-#include <random>
+#include <iostream>
 #include <set>
+#include <string>
 #include <thread>
 
-#include "cluster_harness.hpp"
-#include "ropekv/feed/write_token.hpp"
-#include "ropekv/keys/key_codec.hpp"
+#include "cluster_api_fixture.hpp"
 #include "ropekv/keys/partition.hpp"
 
 namespace ropekv::integration {
@@ -20,113 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-
-/// The API as a client that retries per spec sees it: a 503 (no leader
-/// yet after an election on a loaded machine, retries exhausted inside the
-/// router) is retried for up to 20 s; anything else is the answer. Item
-/// PUTs and DELETEs carry a request_id, so a retry of one that was applied
-/// after all answers its first outcome (not 412 or "created":false).
-class retrying_client {
- public:
-  explicit retrying_client(uint16_t port) : c_(port, 20s) {}
-  http_reply request(std::string_view method, const std::string& t, const std::string& body = {}) {
-    std::string target = t;
-    if ((method == "PUT" || method == "DELETE") && target.find("/items/") != std::string::npos &&
-        target.find("request_id=") == std::string::npos)
-      target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("request_id=api-") +
-                salt_ + "-" + std::to_string(++ids_);
-    auto t0 = steady::now();
-    for (;;) {
-      auto r = c_.request(method, target, body);
-      if (r.status != 503 || steady::now() - t0 > 20s) return r;
-      ++retried_;
-      std::this_thread::sleep_for(100ms);
-    }
-  }
-  http_reply get(const std::string& target) { return request("GET", target); }
-  http_reply put(const std::string& target, const std::string& body) { return request("PUT", target, body); }
-  http_reply post(const std::string& target, const std::string& body) { return request("POST", target, body); }
-  http_reply del(const std::string& target) { return request("DELETE", target); }
-  int connections() const { return c_.connections(); }
-  int retried() const { return retried_; }
-  http_client& raw() { return c_; }
-
- private:
-  http_client c_;
-  int retried_ = 0;
-  std::string salt_ = std::to_string(std::random_device{}());
-  uint64_t ids_ = 0;
-};
-
-class cluster_api : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new cluster_harness();
-    auto t0 = steady::now();
-    try {
-      start();
-    } catch (const std::exception& e) {
-      startup_error_ = new std::string(e.what());
-    }
-    std::cout << "[ measure  ] cluster up and table kvs writable in "
-              << std::chrono::duration<double>(steady::now() - t0).count() << " s\n";
-  }
-  static void start() {
-    auto started = cluster_->start();
-    if (!started) {
-      startup_error_ = new std::string(started.message());
-      return;
-    }
-    auto t = cluster_->create_table("kvs", R"({"hash_key":"id"})");
-    if (!t) startup_error_ = new std::string(t.message());
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-    delete startup_error_;
-    startup_error_ = nullptr;
-  }
-  void SetUp() override {
-    if (startup_error_) FAIL() << "cluster did not start: " << *startup_error_;
-    client_ = std::make_unique<retrying_client>(cluster_->router_port());
-  }
-  void TearDown() override {
-    if (client_ && client_->retried() > 0)
-      std::cout << "[ measure  ] " << client_->retried() << " requests answered 503 and were retried\n";
-  }
-
-  retrying_client& c() { return *client_; }
-  static std::string item(const std::string& table, const std::string& hk_escaped) {
-    return "/v1/tables/" + table + "/items/" + hk_escaped;
-  }
-  /// Status and error code, for one-line expectations.
-  static std::string outcome(const http_reply& r) { return std::to_string(r.status) + " " + r.error_code(); }
-  /// The position of a write's token, after checking it names the item
-  /// (0 and a failure when it does not).
-  static uint64_t token_position(const rapidjson::Value& body, const std::string& table,
-                                 const std::string& hk, const std::string& rk = {}) {
-    if (!body.IsObject() || !body.HasMember("token") || !body["token"].IsString()) {
-      ADD_FAILURE() << "no token in the write's response";
-      return 0;
-    }
-    auto token = feed::parse_write_token(body["token"].GetString());
-    if (!token) {
-      ADD_FAILURE() << "bad token: " << token.error().message;
-      return 0;
-    }
-    auto id = static_cast<uint32_t>(cluster_->table_id(table));
-    EXPECT_EQ(token->table_id(), id);
-    EXPECT_EQ(token->key(), keys::encode(keys::make_key(id, hk, rk))) << hk;
-    EXPECT_GT(token->position(), 0u);
-    return token->position();
-  }
-
-  static cluster_harness* cluster_;
-  static std::string* startup_error_;
-  std::unique_ptr<retrying_client> client_;
-};
-cluster_harness* cluster_api::cluster_ = nullptr;
-std::string* cluster_api::startup_error_ = nullptr;
 
 TEST_F(cluster_api, tables_create_list_get_delete_and_their_errors) {
   auto created = c().put("/v1/tables/orders",
@@ -309,157 +202,6 @@ TEST_F(cluster_api, ttl_items_expire) {
   auto forever = c().get(item("kvs", "forever"));
   EXPECT_EQ(forever.status, 200u);
   EXPECT_FALSE(forever.json().HasMember("expires_at_ms"));
-}
-
-TEST_F(cluster_api, range_queries_within_a_hash_key) {
-  ASSERT_TRUE(cluster_->create_table("events", R"({"hash_key":"user","range_key":"ts","local_index":"score"})"));
-  // Range keys t00..t19; score runs the other way, so index order is reversed.
-  for (int i = 0; i < 20; ++i) {
-    char rk[8], score[8];
-    std::snprintf(rk, sizeof rk, "t%02d", i);
-    std::snprintf(score, sizeof score, "s%02d", 19 - i);
-    auto p = c().put(item("events", "u1/") + rk, std::string(R"({"score":")") + score + R"(","i":)" +
-                                                     std::to_string(i) + "}");
-    ASSERT_EQ(p.status, 200u) << p.body;
-  }
-  ASSERT_EQ(c().put(item("events", "u2/t00"), R"({"score":"zz"})").status, 200u);
-  auto rks = [](const http_reply& r) {
-    std::vector<std::string> out;
-    for (const auto& it : r.json()["items"].GetArray()) out.push_back(it["range_key"].GetString());
-    return out;
-  };
-  auto all = c().get(item("events", "u1"));
-  ASSERT_EQ(all.status, 200u) << all.body;
-  ASSERT_EQ(rks(all).size(), 20u);
-  EXPECT_EQ(rks(all).front(), "t00");
-  EXPECT_STREQ(all.json()["items"][0]["hash_key"].GetString(), "u1");
-
-  auto window = c().get(item("events", "u1") + "?from=t05&to=t09");
-  EXPECT_EQ(rks(window), (std::vector<std::string>{"t05", "t06", "t07", "t08"}));  // to is exclusive
-  auto rev = c().get(item("events", "u1") + "?from=t05&to=t09&reverse=true");
-  EXPECT_EQ(rks(rev), (std::vector<std::string>{"t08", "t07", "t06", "t05"}));
-
-  // Paging with limit + cursor until no cursor comes back.
-  std::vector<std::string> paged;
-  std::string cursor;
-  for (int pages = 0; pages < 50; ++pages) {
-    auto r = c().get(item("events", "u1") + "?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    ASSERT_EQ(r.status, 200u) << r.body;
-    auto d = r.json();
-    for (const auto& it : d["items"].GetArray()) paged.push_back(it["range_key"].GetString());
-    EXPECT_LE(d["items"].Size(), 3u);
-    if (!d.HasMember("cursor")) break;
-    cursor = d["cursor"].GetString();
-  }
-  EXPECT_EQ(paged, rks(all));
-  // A cursor replayed on another query is rejected.
-  auto first = c().get(item("events", "u1") + "?limit=2").json();
-  ASSERT_TRUE(first.HasMember("cursor"));
-  EXPECT_EQ(c().get(item("events", "u2") + "?limit=2&cursor=" + first["cursor"].GetString()).status, 400u);
-
-  // index=local: by score (rk2), i.e. range keys in reverse.
-  auto by_score = c().get(item("events", "u1") + "?index=local&limit=5");
-  ASSERT_EQ(by_score.status, 200u) << by_score.body;
-  EXPECT_EQ(rks(by_score), (std::vector<std::string>{"t19", "t18", "t17", "t16", "t15"}));
-  auto score_window = c().get(item("events", "u1") + "?index=local&from=s03&to=s05");
-  EXPECT_EQ(rks(score_window), (std::vector<std::string>{"t16", "t15"}));
-  // A local index value of the wrong type.
-  EXPECT_EQ(c().put(item("events", "u1/bad"), R"({"score":{"nested":1}})").status, 400u);
-  EXPECT_EQ(c().put(item("events", "u1"), R"({"score":"x"})").status, 400u);  // range key required
-  EXPECT_EQ(outcome(c().put(item("events", "u1/") + std::string(1025, 'r'), "{}")), "413 too_large");
-}
-
-// A local index on a number attribute orders numerically (9 < 10 < 100,
-// negatives and fractions too), strings after every number; from/to are
-// numbers compared as numbers.
-TEST_F(cluster_api, local_index_orders_numbers_numerically) {
-  ASSERT_TRUE(cluster_->create_table("scores", R"({"hash_key":"team","range_key":"player","local_index":"points"})"));
-  const std::vector<std::pair<std::string, std::string>> players = {
-      {"p100", "100"}, {"p9", "9"}, {"pstr", R"("abc")"}, {"p10", "10"}, {"pneg", "-1"}, {"pfrac", "2.5"},
-      {"pstr2", R"("10")"}, {"pbig", "1e3"}};
-  for (const auto& [player, points] : players) {
-    auto p = c().put(item("scores", "t1/" + player), R"({"points":)" + points + "}");
-    ASSERT_EQ(p.status, 200u) << player << ": " << p.body;
-  }
-  ASSERT_EQ(c().put(item("scores", "t1/pnone"), R"({"other":1})").status, 200u);  // not indexed
-  ASSERT_EQ(c().put(item("scores", "t2/p1"), R"({"points":5})").status, 200u);    // another hash key
-  auto players_of = [](const http_reply& r) {
-    std::vector<std::string> out;
-    if (r.status != 200u) return out;
-    for (const auto& it : r.json()["items"].GetArray()) out.push_back(it["range_key"].GetString());
-    return out;
-  };
-  const std::vector<std::string> order = {"pneg", "pfrac", "p9", "p10", "p100", "pbig", "pstr2", "pstr"};
-  auto all = c().get(item("scores", "t1") + "?index=local");
-  ASSERT_EQ(all.status, 200u) << all.body;
-  EXPECT_EQ(players_of(all), order);
-  EXPECT_EQ(all.body.find("rk2"), std::string::npos) << all.body;
-  EXPECT_NE(all.body.find(R"({"points":2.5})"), std::string::npos) << "items come back as sent: " << all.body;
-  auto rev = c().get(item("scores", "t1") + "?index=local&reverse=true");
-  EXPECT_EQ(players_of(rev), std::vector<std::string>(order.rbegin(), order.rend()));
-  // Pages of two, same order.
-  std::vector<std::string> paged;
-  std::string cursor;
-  for (int pages = 0; pages < 20; ++pages) {
-    auto r = c().get(item("scores", "t1") + "?index=local&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    ASSERT_EQ(r.status, 200u) << r.body;
-    for (const auto& p : players_of(r)) paged.push_back(p);
-    auto d = r.json();
-    if (!d.HasMember("cursor")) break;
-    cursor = d["cursor"].GetString();
-  }
-  EXPECT_EQ(paged, order);
-  // Numeric bounds: [9, 100).
-  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=9&to=100")),
-            (std::vector<std::string>{"p9", "p10"}));
-  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=-5&to=9.5")),
-            (std::vector<std::string>{"pneg", "pfrac", "p9"}));
-  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=100")),
-            (std::vector<std::string>{"p100", "pbig", "pstr2", "pstr"}));
-  // A quoted bound is a string: only strings from it on.
-  EXPECT_EQ(players_of(c().get(item("scores", "t1") + "?index=local&from=%2210%22")),
-            (std::vector<std::string>{"pstr2", "pstr"}));
-  EXPECT_EQ(outcome(c().get(item("scores", "t1") + "?index=local&from=100&to=9")), "400 invalid_argument");
-  // A number beyond a double cannot be indexed.
-  EXPECT_EQ(c().put(item("scores", "t1/phuge"), R"({"points":1e400})").status, 400u);
-}
-
-TEST_F(cluster_api, scans_cover_every_segment_with_cursors) {
-  ASSERT_TRUE(cluster_->create_table("scanned", R"({"hash_key":"id"})"));
-  auto segs = cluster_->segments("scanned");
-  ASSERT_TRUE(segs && !segs->empty());
-  uint64_t id = cluster_->table_id("scanned");
-  std::set<std::string> written;
-  for (const auto& s : *segs) {
-    // Four keys in every segment.
-    for (int j = 0; j < 4; ++j) {
-      std::string hk = cluster_harness::key_in(s, id, "s" + std::to_string(s.id) + "-" + std::to_string(j) + "-");
-      ASSERT_EQ(c().put(item("scanned", hk), R"({"v":1})").status, 200u);
-      written.insert(hk);
-    }
-  }
-  for (int i = 0; i < 30; ++i) {
-    std::string hk = "extra" + std::to_string(i);
-    ASSERT_EQ(c().put(item("scanned", hk), R"({"v":2})").status, 200u);
-    written.insert(hk);
-  }
-  std::set<std::string> seen;
-  std::string cursor;
-  int pages = 0;
-  for (; pages < 500; ++pages) {
-    auto r = c().get("/v1/tables/scanned/scan?limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    ASSERT_EQ(r.status, 200u) << r.body;
-    auto d = r.json();
-    for (const auto& it : d["items"].GetArray())
-      EXPECT_TRUE(seen.insert(it["hash_key"].GetString()).second) << "seen twice: " << it["hash_key"].GetString();
-    if (!d.HasMember("cursor")) break;
-    cursor = d["cursor"].GetString();
-  }
-  EXPECT_EQ(seen, written);
-  std::cout << "[ measure  ] scan of " << seen.size() << " items over " << segs->size() << " segments in "
-            << pages + 1 << " pages of limit 7\n";
-  auto eventual = c().get("/v1/tables/scanned/scan?limit=1000&consistency=eventual");
-  EXPECT_EQ(eventual.status, 200u);
 }
 
 TEST_F(cluster_api, batch_runs_ops_independently_and_validates_as_a_whole) {

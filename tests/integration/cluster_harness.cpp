@@ -123,13 +123,25 @@ void append_flags(std::vector<std::string>& args, const std::string& flags) {
 
 }  // namespace
 
+// Services started with --metrics-port=0 print, after "listening on",
+// "metrics on 127.0.0.1:<port>" (their /healthz, /readyz, /metrics).
+::testing::AssertionResult cluster_harness::read_metrics_port(process& p) {
+  auto line = p.proc->read_line(10s);
+  auto colon = line ? line->rfind(':') : std::string::npos;
+  if (!line || line->rfind("metrics on ", 0) != 0 || colon == std::string::npos)
+    return ::testing::AssertionFailure() << p.name << " printed no 'metrics on' line";
+  p.metrics_port = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
+  return ::testing::AssertionSuccess();
+}
+
 ::testing::AssertionResult cluster_harness::start_placement() {
   // Port 0 the first time; afterwards the port the others were told.
   std::vector<std::string> args{ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(placement_.port),
                                 "--data-dir=" + placement_.data_dir, "--down-after=" + options_.down_after,
-                                "--tick-interval=200ms", "--log-level=info"};
+                                "--tick-interval=200ms", "--metrics-port=0", "--log-level=info"};
   append_flags(args, options_.placement_args);
-  return launch(placement_, std::move(args));
+  auto launched = launch(placement_, std::move(args));
+  return launched ? read_metrics_port(placement_) : launched;
 }
 
 
@@ -138,20 +150,15 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
 ::testing::AssertionResult cluster_harness::start_owner(unsigned i) {
   auto& o = owners_[i];
   std::string n = std::to_string(i + 1);
-  auto launched = launch(o, {ROPEKV_OWNER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + o.data_dir,
-                             "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1",
-                             "--rack=r" + n, "--host-label=host-" + n,
-                             "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
-                             "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms),
-                             "--log-level=info"});
-  if (!launched) return launched;
-  // The line after "listening on": "metrics on 127.0.0.1:<port>".
-  auto line = o.proc->read_line(10s);
-  auto colon = line ? line->rfind(':') : std::string::npos;
-  if (!line || line->rfind("metrics on ", 0) != 0 || colon == std::string::npos)
-    return ::testing::AssertionFailure() << o.name << " printed no 'metrics on' line";
-  o.metrics_port = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
-  return ::testing::AssertionSuccess();
+  std::vector<std::string> args{ROPEKV_OWNER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + o.data_dir,
+                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1",
+                                "--rack=r" + n, "--host-label=host-" + n,
+                                "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
+                                "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms),
+                                "--log-level=info"};
+  append_flags(args, options_.owner_args);
+  auto launched = launch(o, std::move(args));
+  return launched ? read_metrics_port(o) : launched;
 }
 
 ::testing::AssertionResult cluster_harness::start_notifier(unsigned i) {
@@ -164,10 +171,11 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
 
 ::testing::AssertionResult cluster_harness::start_indexer(unsigned i) {
   auto& n = indexers_[i];
-  std::vector<std::string> args{ROPEKV_INDEXER_BIN, "--port=0", "--data-dir=" + n.data_dir,
+  std::vector<std::string> args{ROPEKV_INDEXER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + n.data_dir,
                                 "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
   append_flags(args, options_.indexer_args);
-  return launch(n, std::move(args));
+  auto launched = launch(n, std::move(args));
+  return launched ? read_metrics_port(n) : launched;
 }
 
 void cluster_harness::kill9_indexer(unsigned i) {

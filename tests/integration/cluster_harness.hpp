@@ -38,6 +38,7 @@ struct cluster_options {
   unsigned indexers = 0;                 // ropekv-indexer processes (start() starts them)
   std::string indexer_args;              // extra flags for every indexer, space-separated
   std::string placement_args;            // extra flags for placement, space-separated
+  std::string owner_args;                // extra flags for every owner, space-separated
   unsigned routers = 1;                  // ropekv-router processes (start() starts them all)
   std::string router_args;               // extra flags for every router, space-separated
 };
@@ -73,8 +74,11 @@ class cluster_harness {
   ::testing::AssertionResult start_router(unsigned i,
                                           std::chrono::milliseconds bound = std::chrono::seconds(60));
   bool router_running(unsigned i) const;
-  /// Owner i's GET /metrics port (it runs with --metrics-port=0).
+  /// Owner i's /healthz, /readyz, /metrics port (it runs with --metrics-port=0).
   uint16_t owner_metrics_port(unsigned i) const { return owners_[i].metrics_port; }
+  /// The same for placement and indexer i (also --metrics-port=0).
+  uint16_t placement_metrics_port() const { return placement_.metrics_port; }
+  uint16_t indexer_metrics_port(unsigned i) const { return indexers_[i].metrics_port; }
   unsigned owners() const noexcept { return static_cast<unsigned>(owners_.size()); }
 
   /// Owner i: kill -9 / SIGTERM (exit code, 0 = clean) / (re)start on its
@@ -142,10 +146,11 @@ class cluster_harness {
     std::string log;
     uint16_t port = 0;
     std::unique_ptr<child_process> proc;
-    uint16_t metrics_port = 0;  // owners: their GET /metrics endpoint
+    uint16_t metrics_port = 0;  // owners, placement, indexers: /healthz, /readyz, /metrics
   };
   ::testing::AssertionResult launch(process& p, std::vector<std::string> args);
   ::testing::AssertionResult launch_router(unsigned i);
+  ::testing::AssertionResult read_metrics_port(process& p);
   /// Points admin_ at a running router other than `not_this` (if any).
   void reconnect_admin(int not_this);
 

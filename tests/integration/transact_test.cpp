@@ -1,120 +1,26 @@
-// POST /v1/transact and request_id de-duplication through the router's
-// HTTP API of a real cluster (1 placement, 3 owners, 1 router): one-phase
-// and cross-segment commits, cancellations with a reason per op, cross-table
-// transactions, every 400/413 refusal, de-duplicated retries of PUT, DELETE,
-// batch and transact, and readers that never see half a transaction.
-// One cluster for the suite (tables of 4 segments); tests use their own keys.
+// POST /v1/transact through the router's HTTP API of a real cluster
+// (1 placement, 3 owners, 1 router; transact_fixture.hpp): one-phase and
+// cross-segment commits with their versions, cross-table transactions,
+// cancellations with a reason per op, and every 400/413 refusal.
+// De-duplicated retries: transact_idempotency_test.cpp; what readers and
+// the change feed see of a transaction: transact_observe_test.cpp.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <map>
 #include <set>
-#include <thread>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "cluster_harness.hpp"
 #include "ropekv/keys/partition.hpp"
-#include "txn_support.hpp"
+#include "transact_fixture.hpp"
 
 namespace ropekv::integration {
 namespace {
 
 using namespace std::chrono_literals;
-using steady = std::chrono::steady_clock;
 using txn::op;
 using txn::json_quote;
-
-class transact : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new cluster_harness();
-    auto started = cluster_->start();
-    if (!started) {
-      startup_error_ = new std::string(started.message());
-      return;
-    }
-    for (auto [name, spec] : {std::pair<const char*, const char*>{"txa", R"({"hash_key":"id","segments":4})"},
-                              {"txr", R"({"hash_key":"id","range_key":"rk","segments":4})"},
-                              {"txb", R"({"hash_key":"id","segments":2})"}}) {
-      auto t = cluster_->create_table(name, spec);
-      if (!t) {
-        startup_error_ = new std::string(t.message());
-        return;
-      }
-    }
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-    delete startup_error_;
-    startup_error_ = nullptr;
-  }
-  void SetUp() override {
-    if (startup_error_) FAIL() << "cluster did not start: " << *startup_error_;
-    client_ = std::make_unique<http_client>(cluster_->router_port(), 30s);
-  }
-
-  http_client& c() { return *client_; }
-
-  /// A request retried while it answers 503 or nothing (the body must be
-  /// safe to repeat: a read, or a write with a request_id).
-  http_reply retried(std::string_view method, const std::string& target, const std::string& body = {}) {
-    auto t0 = steady::now();
-    for (;;) {
-      auto r = c().request(method, target, body);
-      if (txn::outcome_known(r) || steady::now() - t0 > 30s) return r;
-      std::this_thread::sleep_for(100ms);
-    }
-  }
-  http_reply post_txn(const std::string& body) { return retried("POST", "/v1/transact", body); }
-  /// A transaction with a fresh request_id, retried until its outcome is known.
-  http_reply run(const std::vector<std::string>& ops) { return post_txn(txn::body(ops, ids_.next())); }
-
-  /// A hash key of `table` whose items live in its segment `seg` (in the
-  /// order /v1/cluster lists them).
-  std::string key_in(const std::string& table, size_t seg, const std::string& stem) {
-    auto segs = cluster_->segments(table);
-    if (!segs || segs->size() <= seg) {
-      ADD_FAILURE() << "table " << table << " has no segment " << seg;
-      return stem;
-    }
-    return cluster_harness::key_in((*segs)[seg], cluster_->table_id(table), stem);
-  }
-
-  /// Unconditional PUT with a request_id; the written version.
-  uint64_t put(const std::string& table, const std::string& path_key, const std::string& item) {
-    auto r = retried("PUT", "/v1/tables/" + table + "/items/" + path_key + "?request_id=" + ids_.next(), item);
-    EXPECT_EQ(r.status, 200u) << r.body;
-    return r.status == 200 ? r.json()["version"].GetUint64() : 0;
-  }
-  txn::item_read get(const std::string& table, const std::string& path_key) {
-    for (auto t0 = steady::now();;) {
-      txn::item_read out;
-      auto r = c().get("/v1/tables/" + table + "/items/" + path_key + "?consistency=strong");
-      out.status = r.status;
-      if (r.status == 200) {
-        auto d = r.json();
-        out.version = d["version"].GetUint64();
-        out.item.CopyFrom(d["item"], out.item.GetAllocator());
-      }
-      if (txn::outcome_known(r) || steady::now() - t0 > 30s) return out;
-      std::this_thread::sleep_for(100ms);
-    }
-  }
-
-  static std::string item(int n) { return "{\"n\":" + std::to_string(n) + "}"; }
-  static std::string put_item(int n, const std::string& more = {}) {
-    return "\"item\":" + item(n) + (more.empty() ? "" : "," + more);
-  }
-
-  static cluster_harness* cluster_;
-  static std::string* startup_error_;
-  std::unique_ptr<http_client> client_;
-  txn::request_ids ids_{"txa"};
-};
-cluster_harness* transact::cluster_ = nullptr;
-std::string* transact::startup_error_ = nullptr;
-
-std::string status(const http_reply& r) { return std::to_string(r.status) + " " + r.error_code() + " " + r.body; }
+using transact = transact_suite<0>;
 
 TEST_F(transact, one_segment_commit_gives_every_partition_one_version) {
   std::string a = key_in("txa", 0, "one-a"), b = key_in("txa", 0, "one-b"), g = key_in("txa", 0, "one-g");
@@ -165,7 +71,9 @@ TEST_F(transact, writes_in_one_partition_get_consecutive_versions) {
     for (int i = 0; i < 3; ++i) versions.insert(d["ops"][i]["version"].GetUint64());
     uint64_t low = *versions.begin();
     EXPECT_EQ(versions, (std::set<uint64_t>{low, low + 1, low + 2})) << r.body;
-    if (spread) EXPECT_EQ(d["ops"][3]["version"].GetUint64(), d["version"].GetUint64()) << r.body;
+    if (spread) {
+      EXPECT_EQ(d["ops"][3]["version"].GetUint64(), d["version"].GetUint64()) << r.body;
+    }
     for (auto [rk, n] : {std::pair<const char*, int>{"a", 1}, {"b", 2}, {"c", 3}}) {
       auto g = get("txr", url_escape(hk) + "/" + rk);
       ASSERT_EQ(g.status, 200u);
@@ -380,254 +288,6 @@ TEST_F(transact, oversized_transactions_answer_413) {
   EXPECT_EQ(r.error_code(), "too_large");
   EXPECT_EQ(get("txa", url_escape(victim)).status, 404u);
   EXPECT_EQ(get("txa", "big-0").status, 404u);
-}
-
-TEST_F(transact, put_and_delete_with_a_request_id_apply_once) {
-  std::string k = url_escape(key_in("txa", 3, "idem-"));
-  std::string url = "/v1/tables/txa/items/" + k;
-  auto first = retried("PUT", url + "?if=absent&request_id=put-once-1", item(1));
-  ASSERT_EQ(first.status, 200u) << first.body;
-  uint64_t v = first.json()["version"].GetUint64();
-  EXPECT_TRUE(first.json()["created"].GetBool());
-  // The retry answers the first outcome, not 412 (the item exists now).
-  auto again = retried("PUT", url + "?if=absent&request_id=put-once-1", item(1));
-  ASSERT_EQ(again.status, 200u) << again.body;
-  EXPECT_EQ(again.json()["version"].GetUint64(), v);
-  EXPECT_TRUE(again.json()["created"].GetBool());
-  EXPECT_EQ(get("txa", k).version, v);
-  // The same id for another request: 400 (another body, another key, another method).
-  EXPECT_EQ(retried("PUT", url + "?if=absent&request_id=put-once-1", item(2)).status, 400u);
-  EXPECT_EQ(retried("PUT", url + "?request_id=put-once-1", item(1)).status, 400u);
-  // (ids are kept by the segment that applied the write: another key of
-  // the same segment is recognised; docs/transactions.md)
-  std::string other = url_escape(key_in("txa", 3, "idem-other-"));
-  EXPECT_EQ(retried("PUT", "/v1/tables/txa/items/" + other + "?if=absent&request_id=put-once-1", item(1)).status, 400u);
-  EXPECT_EQ(retried("DELETE", url + "?request_id=put-once-1").status, 400u);
-  EXPECT_EQ(get("txa", k).version, v);
-  EXPECT_EQ(get("txa", other).status, 404u);
-  // A conditional update retried: applied once.
-  std::string cond = url + "?if_version=" + std::to_string(v) + "&request_id=put-once-2";
-  auto upd = retried("PUT", cond, item(2));
-  ASSERT_EQ(upd.status, 200u) << upd.body;
-  uint64_t v2 = upd.json()["version"].GetUint64();
-  auto upd2 = retried("PUT", cond, item(2));
-  ASSERT_EQ(upd2.status, 200u) << upd2.body;
-  EXPECT_EQ(upd2.json()["version"].GetUint64(), v2);
-  EXPECT_FALSE(upd2.json()["created"].GetBool());
-  // DELETE: the retry answers 200 with the delete's version, not 404.
-  auto del = retried("DELETE", url + "?request_id=del-once-1");
-  ASSERT_EQ(del.status, 200u) << del.body;
-  uint64_t dv = del.json()["version"].GetUint64();
-  EXPECT_GT(dv, v2);
-  auto del2 = retried("DELETE", url + "?request_id=del-once-1");
-  ASSERT_EQ(del2.status, 200u) << del2.body;
-  EXPECT_EQ(del2.json()["version"].GetUint64(), dv);
-  EXPECT_EQ(get("txa", k).status, 404u);
-  // A failed conditional write is an outcome too: its retry answers 412 again
-  // even once the condition would hold.
-  auto f = retried("PUT", url + "?if=exists&request_id=put-fail-1", item(3));
-  EXPECT_EQ(f.status, 412u) << f.body;
-  put("txa", k, item(4));
-  auto f2 = retried("PUT", url + "?if=exists&request_id=put-fail-1", item(3));
-  EXPECT_TRUE(f2.status == 412u || f2.status == 200u) << f2.body;
-  // Malformed ids.
-  EXPECT_EQ(c().put(url + "?request_id=", item(1)).status, 400u);
-  EXPECT_EQ(c().put(url + "?request_id=" + std::string(129, 'x'), item(1)).status, 400u);
-  EXPECT_EQ(c().put(url + "?request_id=%01x", item(1)).status, 400u);
-  EXPECT_EQ(c().get(url + "?request_id=x").status, 400u);
-}
-
-TEST_F(transact, batch_with_a_request_id_applies_each_op_once) {
-  std::string a = key_in("txa", 0, "bid-a"), b = key_in("txa", 3, "bid-b");
-  std::string body = R"({"request_id":"batch-once-1","ops":[{"op":"put","hash_key":)" + json_quote(a) +
-                     R"(,"item":{"n":1},"if":"absent"},{"op":"put","hash_key":)" + json_quote(b) +
-                     R"(,"item":{"n":2},"if":"absent"}]})";
-  auto first = retried("POST", "/v1/tables/txa/batch", body);
-  ASSERT_EQ(first.status, 200u) << first.body;
-  auto d1 = first.json();
-  ASSERT_EQ(d1["results"][0]["status"].GetUint(), 200u) << first.body;
-  ASSERT_EQ(d1["results"][1]["status"].GetUint(), 200u) << first.body;
-  auto again = retried("POST", "/v1/tables/txa/batch", body);
-  ASSERT_EQ(again.status, 200u) << again.body;
-  auto d2 = again.json();
-  for (int i : {0, 1}) {
-    EXPECT_EQ(d2["results"][i]["status"].GetUint(), 200u) << again.body;
-    EXPECT_EQ(d2["results"][i]["result"]["version"].GetUint64(), d1["results"][i]["result"]["version"].GetUint64());
-  }
-  EXPECT_EQ(get("txa", url_escape(a)).version, d1["results"][0]["result"]["version"].GetUint64());
-  // The same id for another batch: 400.
-  std::string other = R"({"request_id":"batch-once-1","ops":[{"op":"put","hash_key":)" + json_quote(a) +
-                      R"(,"item":{"n":9}}]})";
-  // Ops of a batch run independently: the op answers 400 (or the whole batch).
-  auto bad = retried("POST", "/v1/tables/txa/batch", other);
-  if (bad.status == 200)
-    EXPECT_EQ(bad.json()["results"][0]["status"].GetUint(), 400u) << bad.body;
-  else
-    EXPECT_EQ(bad.status, 400u) << bad.body;
-  EXPECT_EQ(get("txa", url_escape(a)).item["n"].GetInt(), 1);
-}
-
-TEST_F(transact, transact_with_a_request_id_commits_once) {
-  for (bool spread : {false, true}) {
-    SCOPED_TRACE(spread ? "across segments" : "one segment");
-    std::string p = spread ? "tid-s-" : "tid-1-";
-    std::string a = key_in("txa", 0, p + "a"), b = key_in("txa", spread ? 2 : 0, p + "b");
-    std::string id = p + "request";
-    std::string body = txn::body({op("put", "txa", a, put_item(1, "\"if\":\"absent\"")),
-                                  op("put", "txa", b, put_item(2, "\"if\":\"absent\""))},
-                                 id);
-    auto first = post_txn(body);
-    ASSERT_EQ(first.status, 200u) << first.body;
-    auto d1 = first.json();
-    EXPECT_FALSE(d1["deduplicated"].GetBool());
-    uint64_t v = d1["version"].GetUint64();
-    auto again = post_txn(body);
-    ASSERT_EQ(again.status, 200u) << again.body;  // not canceled: the items exist now
-    auto d2 = again.json();
-    EXPECT_TRUE(d2["deduplicated"].GetBool()) << again.body;
-    EXPECT_EQ(d2["version"].GetUint64(), v);
-    ASSERT_EQ(d2["ops"].Size(), 2u);
-    EXPECT_EQ(d2["ops"][0]["version"].GetUint64(), v);
-    EXPECT_EQ(d2["ops"][1]["version"].GetUint64(), v);
-    EXPECT_EQ(get("txa", url_escape(a)).version, v);
-    EXPECT_EQ(get("txa", url_escape(b)).version, v);
-    // The same id for another transaction: 400, nothing written (a
-    // two-phase one's id: the test below).
-    if (!spread) {
-      auto other = post_txn(txn::body({op("put", "txa", a, put_item(5))}, id));
-      EXPECT_EQ(other.status, 400u) << other.body;
-      EXPECT_EQ(get("txa", url_escape(a)).version, v);
-    }
-    // A get's item is part of the outcome a retry gets back.
-    std::string gid = p + "reader";
-    std::string gbody = txn::body({op("get", "txa", a), op("put", "txa", key_in("txa", spread ? 3 : 0, p + "w"), put_item(3))}, gid);
-    auto g1 = post_txn(gbody);
-    ASSERT_EQ(g1.status, 200u) << g1.body;
-    put("txa", a, item(6));
-    auto g2 = post_txn(gbody);
-    ASSERT_EQ(g2.status, 200u) << g2.body;
-    EXPECT_TRUE(g2.json()["deduplicated"].GetBool());
-    EXPECT_EQ(g2.json()["ops"][0]["item"]["version"].GetUint64(), v) << g2.body;
-    EXPECT_EQ(g2.json()["ops"][0]["item"]["item"]["n"].GetInt(), 1) << g2.body;
-    // A canceled transaction may run again under its id.
-    std::string cid = p + "canceled";
-    std::string cbody = txn::body({op("put", "txa", a, put_item(7, "\"if\":\"absent\"")),
-                                   op("put", "txa", b, put_item(8))},
-                                  cid);
-    auto c1 = post_txn(cbody);
-    ASSERT_EQ(c1.status, 409u) << c1.body;
-    EXPECT_EQ(c1.error_code(), "transaction_canceled");
-    ASSERT_EQ(retried("DELETE", "/v1/tables/txa/items/" + url_escape(a) + "?request_id=" + p + "del").status, 200u);
-    auto c2 = post_txn(cbody);
-    ASSERT_EQ(c2.status, 200u) << c2.body;
-    EXPECT_FALSE(c2.json()["deduplicated"].GetBool());
-    EXPECT_EQ(get("txa", url_escape(b)).item["n"].GetInt(), 8);
-  }
-}
-
-// A committed two-phase transaction's request_id, reused for another
-// transaction with its op 0 in the same segment (one-phase or two-phase),
-// answers 400 and writes nothing (the router's fingerprint of the whole
-// request is kept with the outcome).
-TEST_F(transact, reusing_a_two_phase_transactions_request_id_answers_400) {
-  std::string a = key_in("txa", 1, "reuse-a"), b = key_in("txa", 2, "reuse-b");
-  std::string id = "reuse-two-phase";
-  auto first = post_txn(txn::body({op("put", "txa", a, put_item(1)), op("put", "txa", b, put_item(2))}, id));
-  ASSERT_EQ(first.status, 200u) << first.body;
-  uint64_t v = first.json()["version"].GetUint64();
-  auto one_phase = post_txn(txn::body({op("put", "txa", a, put_item(3))}, id));
-  EXPECT_EQ(one_phase.status, 400u) << one_phase.body;
-  auto two_phase = post_txn(txn::body({op("put", "txa", a, put_item(4)), op("put", "txa", key_in("txa", 3, "reuse-c"), put_item(5))}, id));
-  EXPECT_EQ(two_phase.status, 400u) << two_phase.body;
-  EXPECT_EQ(get("txa", url_escape(a)).version, v);
-}
-
-// Two items in different segments always written together with one value
-// n. Readers see them equal in a two-get transaction, and strong GETs read
-// one after the other never go backwards across the pair: a strong read of
-// one item after another saw n sees at least n, and the writer's strong
-// read of the secondary item right after a commit sees exactly n.
-TEST_F(transact, readers_never_see_half_a_transaction) {
-  std::string a = key_in("txa", 0, "pair-a"), b = key_in("txa", 3, "pair-b");
-  ASSERT_EQ(run({op("put", "txa", a, put_item(0)), op("put", "txa", b, put_item(0))}).status, 200u);
-  std::atomic<bool> stop{false};
-  std::atomic<int> commits{0}, txn_reads{0}, get_reads{0};
-  std::vector<std::string> failures;
-  std::mutex mu;
-  auto fail = [&](std::string why) {
-    std::lock_guard lock(mu);
-    if (failures.size() < 20) failures.push_back(std::move(why));
-  };
-  const uint16_t port = cluster_->router_port();
-  auto value = [](const rapidjson::Value& item) { return item.IsObject() ? item["item"]["n"].GetInt() : -1; };
-  std::thread writer([&] {
-    http_client w(port, 30s);
-    txn::request_ids ids("pair-w");
-    for (int n = 1; !stop; ++n) {
-      std::string body = txn::body({op("put", "txa", a, put_item(n)), op("put", "txa", b, put_item(n))}, ids.next());
-      http_reply r;
-      for (auto t0 = steady::now(); steady::now() - t0 < 30s;) {
-        r = w.post("/v1/transact", body);
-        if (txn::outcome_known(r) && r.error_code() != "conflict") break;
-        std::this_thread::sleep_for(20ms);
-      }
-      if (r.status != 200) return fail("writer: " + status(r));
-      ++commits;
-      for (const auto& k : {b, a}) {
-        auto g = txn::strong_get(w, "txa", k);
-        if (g.status != 200 || g.item["n"].GetInt() != n)
-          return fail("strong GET of " + k + " right after commit " + std::to_string(n) + ": " +
-                      std::to_string(g.status) + " n=" + (g.status == 200 ? std::to_string(g.item["n"].GetInt()) : "-"));
-      }
-    }
-  });
-  std::vector<std::thread> readers;
-  readers.emplace_back([&] {
-    http_client rc(port, 30s);
-    while (!stop) {
-      auto r = rc.post("/v1/transact", txn::body({op("get", "txa", a), op("get", "txa", b)}));
-      if (r.status == 409 && r.error_code() == "conflict") continue;
-      if (r.status != 200) return fail("two-get transaction: " + status(r));
-      auto d = r.json();
-      int x = value(d["ops"][0]["item"]), y = value(d["ops"][1]["item"]);
-      if (x != y) return fail("two-get transaction saw a=" + std::to_string(x) + " b=" + std::to_string(y));
-      ++txn_reads;
-      // A read transaction locks both partitions too (no-wait): leave the
-      // writer room, or it mostly loses.
-      std::this_thread::sleep_for(5ms);
-    }
-  });
-  for (bool a_first : {true, false})
-    readers.emplace_back([&, a_first] {
-      http_client rc(port, 30s);
-      const std::string& first = a_first ? a : b;
-      const std::string& second = a_first ? b : a;
-      while (!stop) {
-        auto x = txn::strong_get(rc, "txa", first);
-        auto y = txn::strong_get(rc, "txa", second);
-        if (x.status != 200 || y.status != 200)
-          return fail("strong GETs: " + std::to_string(x.status) + " " + std::to_string(y.status));
-        int nx = x.item["n"].GetInt(), ny = y.item["n"].GetInt();
-        if (ny < nx)
-          return fail("strong GET of " + second + " saw " + std::to_string(ny) + " after " + first + " saw " +
-                      std::to_string(nx));
-        ++get_reads;
-      }
-    });
-  for (auto t0 = steady::now(); steady::now() - t0 < 8s;) {
-    std::this_thread::sleep_for(100ms);
-    std::lock_guard lock(mu);
-    if (!failures.empty()) break;
-  }
-  stop = true;
-  writer.join();
-  for (auto& t : readers) t.join();
-  for (const auto& f : failures) ADD_FAILURE() << f;
-  std::cout << "[ measure  ] " << commits << " pair commits, " << txn_reads << " two-get transactions, "
-            << get_reads << " GET pairs\n";
-  EXPECT_GE(commits.load(), 3);
-  EXPECT_GE(txn_reads.load(), 3);
-  EXPECT_GE(get_reads.load(), 3);
 }
 
 }  // namespace
