@@ -29,6 +29,16 @@ struct placement_options {
   /// Allowed deviation of a node's replicas, bytes and leaders from its
   /// fair share, as a fraction; 0 or less turns balancing off.
   double balance_band = 0.10;
+  /// No balance round runs while an alive node has been silent this long
+  /// (owners heartbeat every second by default): it is probably down, only
+  /// not yet declared so (down_after), and replicas or leaders sent to it
+  /// would stall until repair takes over.
+  std::chrono::milliseconds suspect_after{std::chrono::seconds(3)};
+  /// No leader transfer is ordered until this long after an election
+  /// placement did not order: right after a node dies its replicas are not
+  /// yet suspect (suspect_after), and a transfer to it would only stall
+  /// its segments' writes until the transfer times out.
+  std::chrono::milliseconds leader_settle{std::chrono::seconds(10)};
   /// A segment placement asked to change leader is left alone this long
   /// (the new leader shows in a heartbeat well within it).
   std::chrono::milliseconds leader_transfer_cooldown{std::chrono::seconds(10)};

@@ -356,6 +356,7 @@ class placement_state {
   // Segments asked to change leader, and when: left alone for
   // leader_transfer_cooldown.
   std::map<uint64_t, time_point> leader_asked_;
+  time_point last_election_{};  // last leader change placement did not order
   std::map<std::string, uint64_t> decisions_;
   effects out_;
 };

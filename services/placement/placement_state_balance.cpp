@@ -30,6 +30,9 @@ bool holds(const rope::segment& s, uint64_t node) {
 void placement_state::run_balance(time_point now) {
   if (opt_.balance_band <= 0 || repair_busy_ || repair_wanted_) return;
   if (last_balance_ != time_point{} && now - last_balance_ < opt_.balance_interval) return;
+  for (const auto& [id, n] : nodes_) {
+    if (n.alive && now - n.last_seen >= opt_.suspect_after) return;  // wait: dead, or back
+  }
   last_balance_ = now;
   auto infos = node_infos();
   auto plan = placement::balance_plan(infos, segment_states(), opt_.rule,
@@ -53,6 +56,7 @@ void placement_state::run_balance(time_point now) {
 // Leadership is the cheap lever: it moves no data, so it runs every round
 // replicas are settled, through the owner of the current leader.
 void placement_state::spread_leaders(time_point now) {
+  if (last_election_ != time_point{} && now - last_election_ < opt_.leader_settle) return;
   for (auto it = leader_asked_.begin(); it != leader_asked_.end();)
     it = now - it->second >= opt_.leader_transfer_cooldown ? leader_asked_.erase(it) : std::next(it);
   std::vector<placement::led_segment> led;

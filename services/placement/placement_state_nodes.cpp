@@ -150,6 +150,9 @@ void placement_state::apply_reports(const pb::Heartbeat& hb, node_entry& node) {
     }
     if (member && rep.is_leader()) {
       if (cur.leader_hint != me) {
+        // A leader placement did not ask for: an election (a node died,
+        // restarted or was cut off). Leader spread waits for it to settle.
+        if (cur.leader_hint.value != 0 && !leader_asked_.count(cur.id.value)) last_election_ = last_now_;
         cur.leader_hint = me;
         dirty = true;
       }

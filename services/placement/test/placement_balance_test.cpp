@@ -59,14 +59,16 @@ class placement_balance_test : public ::testing::Test {
     return reply.node_id();
   }
 
-  // One step of the cluster: every node heartbeats; the targets of moves in
+  // One step of the cluster: every node not in silent_ heartbeats; the targets of moves in
   // flight report them done; placement ticks. Returns the effects.
   effects step() {
     now_ += 1s;
     std::map<uint64_t, pb::Heartbeat> beats;
-    for (const auto& [id, n] : state_->nodes()) beats[id].set_node_id(id);
+    for (const auto& [id, n] : state_->nodes())
+      if (!silent_.count(id)) beats[id].set_node_id(id);
     for (const auto& [seg, m] : state_->moves()) {
       uint64_t reporter = m.plan.to ? m.plan.to->value : m.target.front().value;
+      if (silent_.count(reporter)) continue;  // a silent node reports nothing
       auto* rep = beats[reporter].add_segments();
       rep->set_segment_id(seg);
       rep->set_epoch(m.target_epoch);
@@ -118,6 +120,7 @@ class placement_balance_test : public ::testing::Test {
   }
 
   test_support::temp_dir dir_;
+  std::set<uint64_t> silent_;  // nodes that do not heartbeat in step()
   placement_options opt_;
   time_point now_ = time_point{} + 1h;
   std::unique_ptr<placement_state> state_;
@@ -160,6 +163,22 @@ TEST_F(placement_balance_test, balance_rounds_are_at_least_balance_interval_apar
   add_node("r4");
   settle(20);
   EXPECT_EQ(decision("moves_started_join"), 0u);  // the next round is an hour away
+}
+
+TEST_F(placement_balance_test, no_balance_round_runs_while_a_node_is_silent) {
+  for (auto r : {"r1", "r2", "r3"}) add_node(r);
+  ASSERT_EQ(state_->create_table(table_request("events", 3)).status().error_code(), 0u);
+  settle();
+  uint64_t d = add_node("r4");
+  silent_.insert(d);  // e.g. killed right after registering: alive until down_after (30 s)
+  now_ += 5s;         // ... and silent for longer than suspect_after (3 s) before the next tick
+  for (int i = 0; i < 10; ++i) step();
+  EXPECT_EQ(decision("moves_started_join") + decision("moves_started_balance"), 0u);
+  EXPECT_EQ(decision("leader_transfers"), 0u);
+  silent_.clear();  // back: balancing resumes
+  settle();
+  EXPECT_GT(decision("moves_started_join"), 0u);
+  EXPECT_GE(replicas_per_node()[d], 4u);  // 18 replicas on 4 nodes, band [4, 5]
 }
 
 TEST_F(placement_balance_test, a_drain_moves_every_replica_off_and_survives_a_restart) {
@@ -235,25 +254,35 @@ TEST_F(placement_balance_test, under_replication_is_reported_refused_when_strict
 
 TEST_F(placement_balance_test, leaders_spread_by_transfers_to_replicas) {
   uint64_t a = add_node("r1");
-  for (auto r : {"r2", "r3"}) add_node(r);
+  uint64_t b = add_node("r2");
+  add_node("r3");
   ASSERT_EQ(state_->create_table(table_request("events", 3)).status().error_code(), 0u);
   settle();
-  // Node a reports leading every segment (the others restarted, say).
-  pb::Heartbeat hb;
-  hb.set_node_id(a);
-  state_->current().for_each([&](const rope::segment& s) {
-    if (is_gap(s)) return;
-    auto* rep = hb.add_segments();
-    rep->set_segment_id(s.id.value);
-    rep->set_epoch(s.epoch);
-    rep->set_is_leader(true);
-  });
-  ASSERT_EQ(state_->heartbeat(hb, now_).error_code(), 0u);
+  auto lead_all = [&](uint64_t node) {
+    pb::Heartbeat hb;
+    hb.set_node_id(node);
+    state_->current().for_each([&](const rope::segment& s) {
+      if (is_gap(s)) return;
+      auto* rep = hb.add_segments();
+      rep->set_segment_id(s.id.value);
+      rep->set_epoch(s.epoch);
+      rep->set_is_leader(true);
+    });
+    ASSERT_EQ(state_->heartbeat(hb, now_).error_code(), 0u);
+  };
+  // First leaders: b everywhere; then elections move them all to a (the
+  // others restarted, say).
+  lead_all(b);
+  lead_all(a);
   std::map<uint64_t, int> leaders;
   state_->current().for_each([&](const rope::segment& s) {
     if (!is_gap(s)) ++leaders[s.leader_hint.value];
   });
   ASSERT_EQ(leaders[a], 6);
+  // Leaders moved without placement asking: an election. Transfers wait
+  // for leader_settle after it.
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(step().leader_transfers.empty()) << "step " << i;
+  now_ += opt_.leader_settle;
   std::vector<std::pair<node_id, pb::MembershipRequest>> transfers;
   for (int i = 0; i < 3; ++i) {
     auto fx = step();
