@@ -10,10 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "dev_cluster.hpp"
 #include "json_value.hpp"
 #include "pty_process.hpp"
-#include "ropekv/test_support/child_process.hpp"
-#include "ropekv/test_support/temp_dir.hpp"
 #include "subprocess.hpp"
 
 namespace ropekv::ctl {
@@ -21,26 +20,20 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::process_result;
-using test_support::child_process;
 using test_support::temp_dir;
 
 class drain_process_test : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new temp_dir();
-    cluster_ = new child_process({ROPEKV_DEV_BIN, "--http-port=0", "--ws-port=0", "--owners=4",
-                                  "--data-dir=" + dir_->file("data"), "--log-level=error"});
-    auto line = cluster_->read_line(60s);
-    const std::string prefix = "listening on 127.0.0.1:";
-    if (line && line->starts_with(prefix)) router_ = "http://127.0.0.1:" + line->substr(prefix.size());
-    for (auto deadline = std::chrono::steady_clock::now() + 60s;
-         !router_.empty() && std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(200ms))
-      if (ropectl({"health"}).exit_code == 0) return;
-    router_.clear();
+    cluster_ = new test::dev_cluster({"--owners=4"}, [](const std::string& url) {
+      router_ = url;
+      return ropectl({"health"}).exit_code == 0;
+    });
+    router_ = cluster_->router();
+    dir_ = &cluster_->dir();
   }
   static void TearDownTestSuite() {
     delete cluster_;  // SIGTERM by PID, then SIGKILL if it lingers
-    delete dir_;
   }
   void SetUp() override { ASSERT_FALSE(router_.empty()) << "ropekv-dev did not start"; }
 
@@ -82,7 +75,7 @@ class drain_process_test : public ::testing::Test {
   }
 
   static inline temp_dir* dir_ = nullptr;
-  static inline child_process* cluster_ = nullptr;
+  static inline test::dev_cluster* cluster_ = nullptr;
   static inline std::string router_;
   static inline bool table_created_ = false;
 };
