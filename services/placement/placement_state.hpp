@@ -50,6 +50,7 @@
 #include "placement_options.hpp"
 #include "ropekv/catalog/catalog_db.hpp"
 #include "ropekv/common/result.hpp"
+#include "ropekv/placement/balance.hpp"
 #include "ropekv/placement/node.hpp"
 #include "ropekv/placement/segment.hpp"
 #include "ropekv/proto/service.pb.h"
@@ -276,8 +277,12 @@ class placement_state {
   void spread_leaders(time_point now);
   /// Logs event=drain_done once a draining node holds no replica.
   void note_drains_done();
-  /// Per node: replicas, leaders and bytes against the fair share.
-  std::vector<pb::NodeLoad> node_loads() const;
+  /// A balance round as if it ran now (its fair shares and verdict; the
+  /// planned moves are not started).
+  placement::balance_result balance_view() const;
+  /// Per node: replicas, leaders and bytes against the fair share `view`
+  /// computed (balance_view()).
+  std::vector<pb::NodeLoad> node_loads(const placement::balance_result& view) const;
   /// The most replicas any segment of `table_id` lacks (replication minus
   /// replicas on alive nodes), and how many segments lack any.
   std::pair<uint32_t, uint32_t> replicas_short(uint32_t table_id) const;

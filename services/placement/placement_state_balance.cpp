@@ -10,7 +10,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "placement_state.hpp"
 #include "rope_layout.hpp"
@@ -126,32 +125,24 @@ pb::DrainNodeReply placement_state::drain_node(const pb::DrainNodeRequest& req) 
     spdlog::info("event={} node={} address={}", req.draining() ? "drain_started" : "drain_cancelled",
                  req.node_id(), n.desc.address());
   }
-  for (auto& l : node_loads()) {
+  for (auto& l : node_loads(balance_view())) {
     if (l.node_id() == req.node_id()) *reply.mutable_node() = std::move(l);
   }
   return reply;
 }
 
-// Fair shares as balance.hpp counts them: over the nodes that accept
-// replicas, weighted by capacity when every one of them declares one.
-std::vector<pb::NodeLoad> placement_state::node_loads() const {
-  auto infos = node_infos();
-  double weights = 0, replicas = 0, bytes = 0;
-  bool capacities = true;
-  for (const auto& n : infos) {
-    if (!placement::accepts_replicas(n)) continue;
-    capacities = capacities && n.capacity_bytes > 0;
-  }
-  for (const auto& n : infos) {
-    if (!placement::accepts_replicas(n)) continue;
-    weights += capacities ? static_cast<double>(n.capacity_bytes) : 1.0;
-    replicas += n.load.replicas;
-    bytes += static_cast<double>(n.load.bytes);
-  }
-  const double band = std::max(0.0, opt_.balance_band);
-  const double mean_replica = replicas > 0 ? bytes / replicas : 0;
+placement::balance_result placement_state::balance_view() const {
+  auto plan = placement::balance_plan(node_infos(), segment_states(), opt_.rule,
+                                      placement::balance_options{std::max(0.0, opt_.balance_band),
+                                                                 opt_.max_moves_per_node});
+  return plan ? std::move(*plan) : placement::balance_result{};
+}
+
+std::vector<pb::NodeLoad> placement_state::node_loads(const placement::balance_result& view) const {
+  std::map<uint64_t, const placement::node_share*> shares;
+  for (const auto& s : view.shares) shares[s.id.value] = &s;
   std::vector<pb::NodeLoad> out;
-  for (const auto& n : infos) {
+  for (const auto& n : node_infos()) {
     pb::NodeLoad l;
     l.set_node_id(n.id.value);
     l.set_alive(n.alive);
@@ -160,17 +151,10 @@ std::vector<pb::NodeLoad> placement_state::node_loads() const {
     l.set_leaders(n.load.leaders);
     l.set_bytes(n.load.bytes);
     l.set_moves_in_flight(n.moves_in_flight);
-    if (placement::accepts_replicas(n) && weights > 0) {
-      double w = (capacities ? static_cast<double>(n.capacity_bytes) : 1.0) / weights;
-      double fr = replicas * w, fb = bytes * w;
-      l.set_fair_replicas(fr);
-      l.set_fair_bytes(fb);
-      bool count_ok = n.load.replicas >= std::floor(fr * (1 - band) + 1e-9) &&
-                      n.load.replicas <= std::ceil(fr * (1 + band) - 1e-9);
-      double slack = mean_replica / 2;
-      bool bytes_ok = static_cast<double>(n.load.bytes) >= fb * (1 - band) - slack &&
-                      static_cast<double>(n.load.bytes) <= fb * (1 + band) + slack;
-      l.set_within_band(count_ok && bytes_ok);
+    if (auto it = shares.find(n.id.value); it != shares.end()) {
+      l.set_fair_replicas(it->second->fair_replicas);
+      l.set_fair_bytes(it->second->fair_bytes);
+      l.set_within_band(it->second->within_band);
     } else {
       l.set_within_band(n.load.replicas == 0);  // dead or draining: in band once empty
     }

@@ -140,12 +140,10 @@ pb::ClusterReply placement_state::cluster() const {
     u->set_under_replicated(short_by > 0);
     u->set_replicas_short(short_by);
   }
-  for (auto& l : node_loads()) *c.add_node_loads() = std::move(l);
+  auto view = balance_view();
+  for (auto& l : node_loads(view)) *c.add_node_loads() = std::move(l);
   c.set_balance_band(opt_.balance_band);
-  auto plan = placement::balance_plan(infos, states, opt_.rule,
-                                      placement::balance_options{std::max(0.0, opt_.balance_band),
-                                                                 opt_.max_moves_per_node});
-  c.set_balanced(plan && plan->balanced);
+  c.set_balanced(view.balanced);
   for (const auto& [name, n] : decisions_) (*c.mutable_decisions())[name] = n;
   c.set_moves_in_flight(static_cast<uint32_t>(moves_.size()));
   for (const auto& [seg, m] : moves_) {

@@ -19,6 +19,7 @@ struct member {
   double weight = 1;
   int64_t count = 0;
   double bytes = 0;
+  double share = 0, bytes_share = 0;  // fair shares
   int64_t lo = 0, hi = 0;       // count band
   double bytes_lo = 0, bytes_hi = 0;
   uint32_t budget = 0;          // moves left this round
@@ -58,13 +59,23 @@ class balancer {
     // "balanced" reachable however the sizes fall.
     double slack = total > 0 ? total_bytes / total / 2 : 0;
     for (auto& m : members_) {
-      double share = total * m.weight / total_weight;
-      m.lo = static_cast<int64_t>(std::floor(share * (1 - opt.band) + eps));
-      m.hi = static_cast<int64_t>(std::ceil(share * (1 + opt.band) - eps));
-      double bytes_share = total_bytes * m.weight / total_weight;
-      m.bytes_lo = bytes_share * (1 - opt.band) - slack;
-      m.bytes_hi = bytes_share * (1 + opt.band) + slack;
+      m.share = total * m.weight / total_weight;
+      m.lo = static_cast<int64_t>(std::floor(m.share * (1 - opt.band) + eps));
+      m.hi = static_cast<int64_t>(std::ceil(m.share * (1 + opt.band) - eps));
+      m.bytes_share = total_bytes * m.weight / total_weight;
+      m.bytes_lo = m.bytes_share * (1 - opt.band) - slack;
+      m.bytes_hi = m.bytes_share * (1 + opt.band) + slack;
     }
+  }
+
+  std::vector<node_share> shares() const {
+    std::vector<node_share> out;
+    out.reserve(members_.size());
+    for (const auto& m : members_) {
+      bool in_band = m.lo <= m.count && m.count <= m.hi && m.bytes_lo - eps <= m.bytes && m.bytes <= m.bytes_hi + eps;
+      out.push_back(node_share{m.info->id, m.share, m.bytes_share, in_band});
+    }
+    return out;
   }
 
   bool counts_in_band() const {
@@ -243,6 +254,7 @@ result<balance_result> balance_plan(const std::vector<node_info>& nodes,
   if (auto s = detail::node_index::validate(nodes); !s) return std::move(s).error();
   balancer b(nodes, segments, rule, options);
   balance_result out;
+  out.shares = b.shares();
   if (b.empty()) {
     out.balanced = true;
     return out;

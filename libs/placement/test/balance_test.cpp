@@ -93,6 +93,13 @@ TEST(balance_plan, node_join_converges_within_band) {
   EXPECT_FALSE(first->balanced);
   ASSERT_FALSE(first->moves.empty());
   for (const auto& m : first->moves) EXPECT_TRUE(m.to == nid(7)) << m.to->value;
+  // The shares behind the verdict: 72 replicas over 7 equal nodes; only
+  // the empty newcomer is outside the band.
+  ASSERT_EQ(first->shares.size(), 7u);
+  for (const auto& sh : first->shares) {
+    EXPECT_NEAR(sh.fair_replicas, 72.0 / 7, 1e-9) << sh.id.value;
+    EXPECT_EQ(sh.within_band, sh.id != nid(7)) << sh.id.value;
+  }
   balance_options opt{0.10, 2};
   auto st = run_rounds(segs, nodes, opt, 20);
   EXPECT_TRUE(counts_in_band(segs, nodes, 0.10));

@@ -37,8 +37,18 @@ struct balance_options {
   uint32_t max_moves_per_node = 2;
 };
 
+/// A node that accepts replicas: its fair share and whether its load was
+/// within the band before the planned moves (what "balanced" is made of).
+struct node_share {
+  node_id id;
+  double fair_replicas = 0;
+  double fair_bytes = 0;
+  bool within_band = false;
+};
+
 struct balance_result {
   std::vector<move> moves;
+  std::vector<node_share> shares;  // one per node that accepts replicas
   bool balanced = false;  // every node within the band before these moves
   bool stuck = false;     // not balanced, and no legal improving move exists
 };
