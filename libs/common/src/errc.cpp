@@ -19,6 +19,10 @@ std::string_view to_string(errc code) noexcept {
     case errc::internal: return "internal";
     case errc::locked: return "locked";
     case errc::conflict: return "conflict";
+    case errc::insufficient_storage: return "insufficient_storage";
+    case errc::unauthenticated: return "unauthenticated";
+    case errc::permission_denied: return "permission_denied";
+    case errc::rate_limited: return "rate_limited";
   }
   return "unknown";
 }

@@ -14,6 +14,10 @@ unsigned http_status(errc code) noexcept {
     case errc::condition_failed: return 412;
     case errc::too_large: return 413;
     case errc::version_gone: return 410;
+    case errc::insufficient_storage: return 507;
+    case errc::unauthenticated: return 401;
+    case errc::permission_denied: return 403;
+    case errc::rate_limited: return 429;
     case errc::wrong_segment:  // the router retries these; leaked ones are retryable
     case errc::not_leader:
     case errc::unavailable:

@@ -23,6 +23,10 @@ enum class errc : uint8_t {
   internal,              // a bug: never expected
   locked,                // held by an unresolved transaction: the router resolves it, else 409
   conflict,              // a transaction lost to a concurrent one: 409
+  insufficient_storage,  // the disk is full where a quorum must write: 507
+  unauthenticated,       // no, bad or revoked credentials: 401
+  permission_denied,     // credentials valid but the role does not allow it: 403
+  rate_limited,          // over the caller's request rate: 429 (+ Retry-After)
 };
 
 /// Stable lower-case name, used in JSON error bodies and logs.
