@@ -30,12 +30,32 @@ status dev_cluster::start(const dev_options& options) {
   if (options.owners == 0) return make_error(errc::invalid_argument, "--owners must be at least 1");
   const std::filesystem::path root(options.data_dir);
 
+  // The placement group, as separate processes would run it: each
+  // instance published on its own port and told every member.
+  const unsigned n = std::max(1u, options.placements);
   placement_service::placement_start_options placement;
-  placement.data_dir = (root / "placement").string();
-  auto started = placement_service::start_placement(sys_, placement);
-  if (!started) return std::move(started).error();
-  placement_ = std::move(*started);
-  const auto placement_address = placement.host + ":" + std::to_string(placement_->port);
+  std::vector<consensus::member> peers;
+  if (n > 1) {
+    for (unsigned k = 1; k <= n; ++k) {
+      auto port = placement_service::pick_free_port(placement.host);
+      peers.push_back({node_id{k}, placement.host + ":" + std::to_string(port), consensus::member_role::voter});
+    }
+  }
+  std::string placement_address;
+  for (unsigned k = 1; k <= n; ++k) {
+    auto instance = placement;
+    instance.data_dir = (root / (k == 1 ? std::string("placement") : "placement-" + std::to_string(k))).string();
+    instance.id = k;
+    instance.peers = peers;
+    auto started = placement_service::start_placement(sys_, instance);
+    if (!started) {
+      stop();
+      return std::move(started).error();
+    }
+    placement_address += (k == 1 ? "" : ",") + instance.host + ":" + std::to_string(started->port);
+    if (k == 1) placement_ = std::move(*started);
+    else more_placements_.push_back(std::move(*started));
+  }
 
   for (unsigned i = 1; i <= options.owners; ++i) {
     segment_owner::owner_options owner;
@@ -62,6 +82,9 @@ status dev_cluster::start(const dev_options& options) {
   routing.http.port = options.http_port;
   routing.http.server_name = "ropekv-dev";
   routing.placement.handle = placement_->actor;
+  // The embedded mode is for one developer's machine: no bearer tokens
+  // (main.cpp says so at start; docs/security.md).
+  routing.router.require_auth = false;
   router_ = std::make_unique<router::router_service>(sys_, routing);
   if (auto http = router_->start(); !http) {
     stop();
@@ -72,6 +95,7 @@ status dev_cluster::start(const dev_options& options) {
   notifying.ws_port = options.ws_port;
   notifying.placement = placement_address;
   notifying.placement_handle = placement_->actor;
+  notifying.cluster.require_auth = false;  // as the router's, above
   notifying.notifier.data_dir = (root / "notifier").string();
   notifier_ = std::make_unique<notifier::notifier_service>(sys_, notifying);
   if (auto ws = notifier_->start(); !ws) {
@@ -120,6 +144,8 @@ void dev_cluster::stop() {
   owners_.clear();
   if (placement_) placement_service::stop_placement(sys_, placement_->actor);
   placement_.reset();
+  for (auto& p : more_placements_) placement_service::stop_placement(sys_, p.actor);
+  more_placements_.clear();
 }
 
 }  // namespace ropekv::dev

@@ -3,7 +3,8 @@
 // a router, a notifier and an indexer as actors of one actor system, on one
 // data directory:
 //
-//   <data_dir>/placement/placement.db     placement's catalog
+//   <data_dir>/placement/placement.db     placement's catalog (instance 1;
+//   <data_dir>/placement-<k>/             instances 2..N of the group)
 //   <data_dir>/owner-<i>/                 owner i (1..N): node.id, segments/
 //   <data_dir>/notifier/notifier.db       webhook delivery state
 //   <data_dir>/indexer/                   index files (index-<id>.db)
@@ -43,6 +44,9 @@ struct dev_options {
   uint16_t http_port = 8080;  // 0: the OS picks one
   uint16_t ws_port = 8088;    // the notifier's WebSocket; 0: the OS picks one
   unsigned owners = 3;
+  /// Placement instances, one Raft group (placement_group.hpp), each
+  /// published on its own port like separate processes would be.
+  unsigned placements = 3;
 };
 
 class dev_cluster {
@@ -74,7 +78,8 @@ class dev_cluster {
   bool wait_for_owners(std::chrono::seconds limit);
 
   caf::actor_system& sys_;
-  std::optional<placement_service::placement_endpoint> placement_;
+  std::optional<placement_service::placement_endpoint> placement_;  // instance 1
+  std::vector<placement_service::placement_endpoint> more_placements_;  // 2..N
   std::vector<segment_owner::owner_endpoint> owners_;
   std::unique_ptr<router::router_service> router_;
   std::unique_ptr<notifier::notifier_service> notifier_;

@@ -18,6 +18,7 @@ struct dev_config : caf::actor_system_config {
   uint16_t ws_port = 8088;
   std::string data_dir = "./data";
   uint32_t owners = 3;
+  uint32_t placements = 3;
   std::string log_level = "info";
 
   dev_config() {
@@ -27,6 +28,7 @@ struct dev_config : caf::actor_system_config {
         .add(data_dir, "data-dir",
              "directory holding placement/, owner-<i>/, notifier/ and indexer/ (created if missing)")
         .add(owners, "owners", "segment-owners to run (racks r1..rN)")
+        .add(placements, "placements", "placement instances, one Raft group (1 for the smallest setup)")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);
   }
@@ -37,6 +39,7 @@ struct dev_config : caf::actor_system_config {
     o.ws_port = ws_port;
     o.data_dir = data_dir;
     o.owners = owners;
+    o.placements = placements;
     return o;
   }
 };

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
       std::cout << "listening on 127.0.0.1:" << cluster.http_port() << '\n'
                 << "RopeKV router listening on http://127.0.0.1:" << cluster.http_port() << '\n'
                 << "RopeKV notifier WebSocket on " << cluster.ws_url() << '\n'
-                << "RopeKV indexer on " << cluster.indexer_address() << std::endl;
+                << "RopeKV indexer on " << cluster.indexer_address() << '\n'
+                << "RopeKV auth disabled (--insecure): the embedded mode takes no bearer tokens" << std::endl;
       spdlog::info("event=listening port={} data_dir={} owners={}", cluster.http_port(), cfg.data_dir,
                    cfg.owners);
       spdlog::info("event=shutdown signal={}", stop.wait());

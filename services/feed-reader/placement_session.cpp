@@ -1,5 +1,7 @@
 #include "placement_session.hpp"
 
+#include "ropekv/net/placement_addresses.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -14,6 +16,7 @@ placement_session::placement_session(router::placement_link_config target, const
 bool placement_session::on_down(const caf::actor_addr& who) {
   if (!placement_ || who != placement_.address()) return false;
   spdlog::warn("event=placement_down");
+  net::rotate_placement(target_.address);  // the next placement instance
   placement_ = nullptr;
   registered_ = false;
   return true;
@@ -30,14 +33,16 @@ void placement_session::adopt(caf::local_actor* self, net::placement_actor handl
 }
 
 bool placement_session::split_target(std::string& host, uint16_t& port) const {
-  if (router::split_address(target_.address, host, port)) return true;
+  if (router::split_address(net::current_placement(target_.address), host, port)) return true;
   spdlog::error("event=bad_placement_address address={}", target_.address);
   return false;
 }
 
 void placement_session::connect_failed(const caf::error& err) {
   connecting_ = false;
-  spdlog::warn("event=placement_connect_failed address={} error=\"{}\"", target_.address, caf::to_string(err));
+  spdlog::warn("event=placement_connect_failed address={} error=\"{}\"", net::current_placement(target_.address),
+               caf::to_string(err));
+  net::rotate_placement(target_.address);  // the next placement instance
 }
 
 bool placement_session::accepted(const pb::Status& status) const {

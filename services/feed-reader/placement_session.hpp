@@ -45,6 +45,7 @@
 #include "ropekv/common/errc.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
 #include "router_shared.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::feed {
 
@@ -112,7 +113,7 @@ void placement_session::connect(Self* self, const Role& role) {
   uint16_t port = 0;
   if (!split_target(host, port)) return;
   connecting_ = true;
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, connect_timeout_, caf::connect_atom_v, host, port)
       .then(
           [self, this, role](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {

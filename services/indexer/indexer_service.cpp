@@ -9,6 +9,7 @@
 
 #include "cluster_client.hpp"
 #include "ropekv/net/service_process.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::indexer {
 
@@ -63,7 +64,7 @@ status indexer_service::start() {
       router::spawn_placement_link(sys_, shared_->cluster, {options_.placement, options_.placement_handle});
   coordinator_ = spawn_coordinator(sys_, shared_, {options_.placement, options_.placement_handle});
   const auto& host = options_.indexer.host;
-  auto published = sys_.middleman().publish(coordinator_, options_.caf_port, host.c_str(), true);
+  auto published = net::cluster_publish(sys_, coordinator_, options_.caf_port, host.c_str(), true);
   if (!published) {
     return make_error(errc::unavailable, "publish on " + host + ":" + std::to_string(options_.caf_port) + ": " +
                                              sys_.render(published.error()));

@@ -10,6 +10,7 @@
 #include "gateway_state.hpp"
 #include "owner_directory.hpp"
 #include "ropekv/notify/server_frames.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::notifier {
 namespace {
@@ -26,7 +27,7 @@ void connect_peer(gateway_pointer self, uint64_t id) {
   uint16_t port = 0;
   if (!router::split_address(p.address, host, port)) return;
   p.connecting = true;
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, self->state.shared->options.peer_timeout, caf::connect_atom_v, host, port)
       .then(
           [self, id](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {

@@ -27,6 +27,7 @@ struct pending {
   std::string id;                  // webhook-id, stable across retries
   std::string body;                // exactly the bytes signed and sent; empty: marker
   feed::feed_position after;       // the cursor once this one is done
+  int64_t timestamp_us = 0;        // the event's commit time (backlog age)
 };
 
 struct worker_state {
@@ -62,8 +63,13 @@ void report(worker_actor* self) {
   st.state.set_notifier_id(st.shared->notifier_id.load());
   if (st.delivered) st.state.set_cursor(st.delivered->to_token().SerializeAsString());
   uint64_t events = 0;
-  for (auto& p : st.queue) events += p.body.empty() ? 0 : 1;
+  int64_t oldest_us = 0;
+  for (auto& p : st.queue) {
+    if (p.body.empty()) continue;
+    if (events++ == 0) oldest_us = p.timestamp_us;
+  }
   st.state.set_pending(events);
+  st.shared->backlogs.set(st.spec.name(), {events, oldest_us});
   pb::HookReport r;
   r.set_name(st.spec.name());
   *r.mutable_state() = st.state;
@@ -92,7 +98,7 @@ void on_batch(worker_actor* self, feed_batch batch) {
     std::string id = event_id(e);
     std::string body = event_body(e, st.spec.table(), st.has_range_key, pos.encode());
     body = "{\"id\":\"" + id + "\",\"hook\":\"" + st.spec.name() + "\"" + body;
-    st.queue.push_back(pending{std::move(id), std::move(body), pos});
+    st.queue.push_back(pending{std::move(id), std::move(body), pos, e.timestamp_us()});
   }
   pos.advance(batch.start, batch.end, batch.through);
   if (!(pos == (st.queue.empty() ? *st.delivered : st.queue.back().after))) {
@@ -102,6 +108,7 @@ void on_batch(worker_actor* self, feed_batch batch) {
     st.feed->pause();  // one batch at a time: memory stays bounded
     schedule_delivery(self, std::chrono::milliseconds(0));
   }
+  report(self);  // the backlog grew: /metrics shows it before the first attempt
 }
 
 /// Commits the cursor after `p` in the delivery file.
@@ -260,6 +267,7 @@ caf::behavior hook_worker(worker_actor* self, std::shared_ptr<notifier_shared> s
   st.gateway = std::move(gateway);
   st.spec = hook.spec();
   st.state = hook.state();
+  self->attach_functor([shared = st.shared, name = st.spec.name()] { shared->backlogs.erase(name); });
   if (!try_start(self, hook)) self->delayed_send(self, std::chrono::seconds(1), caf::reset_atom_v);
   return {
       [self, hook](caf::reset_atom) {

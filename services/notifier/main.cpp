@@ -11,6 +11,7 @@
 
 int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF and Asio start threads
+  ropekv::net::reload_signal hup;  // SIGHUP: reload the TLS pair
 
   ropekv::notifier::notifier_config cfg;
   if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
     notifier.stop();
     return 1;
   }
+  ropekv::net::reload_tls_on_hup(hup, opts->ws.tls);
+  if (cfg.insecure) spdlog::warn("event=auth_disabled why=--insecure");
   std::cout << "listening on " << cfg.ws_host << ':' << notifier.ws_port() << std::endl;
   std::cout << "websocket " << notifier.ws_url() << std::endl;
   spdlog::info("event=listening ws_url={} caf={}:{} placement={}", notifier.ws_url(), cfg.host, notifier.caf_port(),

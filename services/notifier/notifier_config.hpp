@@ -8,6 +8,7 @@
 #include <string>
 
 #include "notifier_service.hpp"
+#include "ropekv/net/public_tls.hpp"
 #include "ropekv/net/service_config.hpp"
 #include "ropekv/net/service_process.hpp"
 
@@ -31,6 +32,8 @@ struct notifier_config : caf::actor_system_config {
   std::string hook_schedule;
   std::string live_feed_from = "leader";
   std::string log_level = "info";
+  bool insecure = false;  // docs/security.md "Authentication and roles"
+  std::string tls_cert, tls_key;  // docs/security.md "TLS on public ports"
 
   notifier_config() {
     opt_group{custom_options_, "global"}
@@ -50,7 +53,10 @@ struct notifier_config : caf::actor_system_config {
         .add(hook_timeout, "hook-timeout", "one webhook POST")
         .add(peer_timeout, "peer-timeout", "channel presence calls to other notifiers")
         .add(hook_schedule, "hook-schedule", "webhook retry delays, e.g. 0,5s,5m,30m (default: up to 24h)")
-        .add(log_level, "log-level", "trace|debug|info|warn|error");
+        .add(log_level, "log-level", "trace|debug|info|warn|error")
+        .add(insecure, "insecure", "accept WebSocket upgrades without a bearer token (auth disabled)")
+        .add(tls_cert, "tls-cert", "PEM certificate (chain) to serve wss:// with; reloaded on SIGHUP")
+        .add(tls_key, "tls-key", "PEM private key of --tls-cert");
     net::configure_service(*this);
   }
 
@@ -59,7 +65,10 @@ struct notifier_config : caf::actor_system_config {
     if (live_feed_from != "leader" && live_feed_from != "follower") {
       return make_error(errc::invalid_argument, "--live-feed-from must be leader or follower");
     }
+    auto tls = net::load_public_tls(tls_cert, tls_key);
+    if (!tls) return std::move(tls).error();
     notifier_service_options o;
+    o.ws.tls = std::move(*tls);
     o.ws_host = ws_host;
     o.ws_port = ws_port;
     o.caf_port = port;
@@ -76,6 +85,7 @@ struct notifier_config : caf::actor_system_config {
     o.notifier.hook_timeout = net::to_ms(hook_timeout);
     o.notifier.peer_timeout = net::to_ms(peer_timeout);
     o.notifier.hook_schedule = hook_schedule;
+    o.cluster.require_auth = !insecure;
     return o;
   }
 };

@@ -4,10 +4,14 @@
 #include <caf/io/middleman.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "cluster_client.hpp"
+#include "upgrade_auth.hpp"
 #include "ropekv/net/service_process.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::notifier {
 
@@ -21,7 +25,7 @@ notifier_service::~notifier_service() { stop(); }
 uint16_t notifier_service::ws_port() const noexcept { return ws_ ? ws_->port() : 0; }
 
 std::string notifier_service::ws_url() const {
-  return "ws://" + options_.ws_host + ":" + std::to_string(ws_port()) + "/v1/ws";
+  return (options_.ws.tls ? "wss://" : "ws://") + options_.ws_host + ":" + std::to_string(ws_port()) + "/v1/ws";
 }
 
 status notifier_service::start() {
@@ -67,11 +71,22 @@ status notifier_service::start() {
     if (!r) return std::nullopt;
     return notify::http_reply{r->status, r->content_type, std::move(r->body)};
   };
+  // Bearer tokens on the upgrade (upgrade_auth.hpp), checked against the
+  // tokens the placement link keeps current; none yet: every upgrade is 401.
+  auto tokens_holder = std::make_shared<std::atomic<std::shared_ptr<router::router_shared>>>();
+  if (options_.cluster.require_auth) {
+    cb.on_upgrade = [tokens_holder](const notify::upgrade_request& r) -> std::optional<notify::http_reply> {
+      auto cluster = tokens_holder->load();
+      if (!cluster) return notify::http_reply{503, "application/json", R"({"error":{"code":"unavailable","message":"starting"}})"};
+      return check_upgrade(cluster->tokens, r);
+    };
+  }
   ws_ = std::make_unique<notify::ws_server>(options_.ws, std::move(cb));
   if (auto r = ws_->start(options_.ws_host, options_.ws_port); !r) return r;
   opts.ws_url = ws_url();
 
   shared_ = std::make_shared<notifier_shared>(opts, options_.cluster);
+  tokens_holder->store(shared_->cluster);
   shared_->ws = ws_.get();
   shared_->deliveries = std::move(*deliveries);
   shared_->poster.emplace(std::move(*poster));
@@ -82,7 +97,7 @@ status notifier_service::start() {
 
   gateway_ = spawn_gateway(sys_, shared_, {options_.placement, options_.placement_handle});
   *gateway_holder = gateway_;
-  auto published = sys_.middleman().publish(gateway_, options_.caf_port, options_.notifier.host.c_str(), true);
+  auto published = net::cluster_publish(sys_, gateway_, options_.caf_port, options_.notifier.host.c_str(), true);
   if (!published) {
     return make_error(errc::unavailable, "publish on " + options_.notifier.host + ":" +
                                              std::to_string(options_.caf_port) + ": " + sys_.render(published.error()));
@@ -132,6 +147,20 @@ std::vector<prometheus::MetricFamily> notifier_service::metric_families() const 
       static_cast<double>(c.hooks_held.load()));
   one(net::gauge_family("ropekv_notifier_registered", "1 once placement gave this notifier an id"),
       shared_->notifier_id.load() != 0 ? 1 : 0);
+  one(net::gauge_family("ropekv_notifier_feed_lag_seconds",
+                        "Commit-to-send delay of the latest live event sent to WebSocket clients"),
+      static_cast<double>(c.feed_lag_us.load()) / 1e6);
+  auto backlog = net::gauge_family("ropekv_notifier_hook_backlog_events",
+                                   "Matching events read and not yet acknowledged, per webhook");
+  auto age = net::gauge_family("ropekv_notifier_hook_backlog_age_seconds",
+                               "Age of the oldest unacknowledged event, per webhook (0: none)");
+  const double now_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& [hook, b] : shared_->backlogs.snapshot()) {
+    net::add_sample(backlog, {{"hook", hook}}, static_cast<double>(b.events));
+    net::add_sample(age, {{"hook", hook}}, b.oldest_event_us == 0 ? 0.0 : std::max(0.0, now_s - b.oldest_event_us / 1e6));
+  }
+  out.push_back(std::move(backlog));
+  out.push_back(std::move(age));
   return out;
 }
 

@@ -43,7 +43,7 @@ class notifier_service {
   status start();
   uint16_t ws_port() const noexcept;
   uint16_t caf_port() const noexcept { return caf_port_; }
-  /// ws://host:port/v1/ws
+  /// ws://host:port/v1/ws (wss:// with TLS)
   std::string ws_url() const;
   /// Closes client connections, stops the actors. Idempotent.
   void stop();

@@ -15,7 +15,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -67,6 +69,35 @@ struct notifier_counters {
   std::atomic<uint64_t> hook_failures{0};      // webhook attempts that failed
   std::atomic<int64_t> subscriptions{0};       // live feed subscriptions (gauge)
   std::atomic<uint64_t> hooks_held{0};         // webhooks this notifier delivers (gauge)
+  // Commit-to-fan-out delay of the latest live event sent to WebSocket
+  // clients (microseconds; the event's commit timestamp against now).
+  std::atomic<int64_t> feed_lag_us{0};
+};
+
+/// Each webhook's backlog for /metrics, written by its hook_worker after
+/// every batch and attempt, erased when the worker stops. Thread-safe.
+class hook_backlogs {
+ public:
+  struct backlog {
+    uint64_t events = 0;           // matching events read and not yet acknowledged
+    int64_t oldest_event_us = 0;   // commit time of the oldest of them (0: none)
+  };
+  void set(const std::string& hook, backlog b) {
+    std::lock_guard lock(mu_);
+    by_hook_[hook] = b;
+  }
+  void erase(const std::string& hook) {
+    std::lock_guard lock(mu_);
+    by_hook_.erase(hook);
+  }
+  std::map<std::string, backlog> snapshot() const {
+    std::lock_guard lock(mu_);
+    return by_hook_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, backlog> by_hook_;
 };
 
 struct notifier_shared {
@@ -85,6 +116,7 @@ struct notifier_shared {
   webhook::retry_schedule schedule;
   std::atomic<uint64_t> notifier_id{0};       // from placement; 0 until registered
   notifier_counters counters;
+  hook_backlogs backlogs;
 
   /// What this process's feeds read through.
   feed::feed_client feed_client() {

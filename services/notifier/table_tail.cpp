@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <optional>
@@ -15,6 +16,12 @@
 
 namespace ropekv::notifier {
 namespace {
+
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 using notify::frame_errc;
 using sub_key = std::pair<uint64_t, std::string>;  // connection, client id
@@ -132,6 +139,7 @@ void on_live_batch(tail_actor* self, feed_batch batch) {
     st.token = st.pos->encode();
     auto kind = kind_of(e);
     if (!kind) continue;
+    st.shared->counters.feed_lag_us.store(now_us() - e.timestamp_us(), std::memory_order_relaxed);
     std::string body;
     for (auto& [k, s] : st.subs) {
       if (!s.filter.matches(table_id{st.table}, e.item().hash_key(), *kind)) continue;

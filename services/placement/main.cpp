@@ -30,6 +30,15 @@ int main(int argc, char** argv) {
   start.host = cfg.host;
   start.port = cfg.port;
   start.options = cfg.options();
+  auto bootstrap = cfg.bootstrap_secret();
+  if (!bootstrap) return ropekv::net::bad_configuration("--bootstrap-token-file: " + bootstrap.error().message);
+  start.options.bootstrap_token = std::move(*bootstrap);
+  start.id = cfg.placement_id;
+  start.join = cfg.join;
+  start.election_timeout_ms = static_cast<unsigned>(ropekv::net::to_ms(cfg.election_timeout).count());
+  auto peers = placement_peers(cfg.peers);
+  if (!peers) return ropekv::net::bad_configuration("--peers: " + peers.error().message);
+  start.peers = std::move(*peers);
   auto placement = start_placement(sys, start);
   if (!placement) {
     spdlog::critical("event=start_failed error=\"{}\"", placement.error().message);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "wire_status.hpp"
 
@@ -12,6 +13,11 @@ namespace ropekv::placement_service {
 
 placement_server::placement_server(caf::actor_config& cfg, std::unique_ptr<placement_state> core)
     : net::placement_actor::base(cfg), core_(std::move(core)) {
+  set_down_handler([this](caf::down_msg& msg) { forget(msg.source); });
+}
+
+placement_server::placement_server(caf::actor_config& cfg, state_opener opener)
+    : net::placement_actor::base(cfg), opener_(std::move(opener)) {
   set_down_handler([this](caf::down_msg& msg) { forget(msg.source); });
 }
 
@@ -37,6 +43,16 @@ void placement_server::subscribe(const net::rope_subscriber& sub) {
 // Owners without a handle (not yet re-registered since placement started)
 // miss their messages; the resync on registration covers them.
 void placement_server::deliver() {
+  if (core_->catalog().replicated()) {
+    // The batch commits through the group's log before anything it caused
+    // is sent or acknowledged. On failure the handler's reply must not go
+    // out: the exception makes CAF answer the request with an error and
+    // end this actor (the front rebuilds a server from the catalog).
+    if (auto st = core_->catalog().commit_batch(); !st) {
+      spdlog::warn("event=catalog_commit_failed error=\"{}\"", st.error().message);
+      throw std::runtime_error("catalog change not committed: " + st.error().message);
+    }
+  }
   effects fx = core_->take_effects();
   auto owner = [&](node_id id) -> const net::owner_control* {
     auto it = owners_.find(id.value);
@@ -140,6 +156,15 @@ void placement_server::on_exit() {
 }
 
 net::placement_actor::behavior_type placement_server::make_behavior() {
+  if (!core_ && opener_) {
+    auto core = opener_();
+    if (!core) {
+      spdlog::error("event=placement_state_open_failed error=\"{}\"", core.error().message);
+      throw std::runtime_error("placement state: " + core.error().message);
+    }
+    core_ = std::move(*core);
+    deliver();  // open() may have written (first start, reconciliation)
+  }
   schedule_tick();
   return {
       [this](pb::RegisterNode& req, net::owner_control control) -> pb::RegisterReply {
@@ -155,6 +180,13 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
         return reply;
       },
       [this](pb::Heartbeat& hb) -> pb::Status {
+        if (opener_ && !owners_.count(hb.node_id())) {
+          // A new leader has no control handle for this owner yet.
+          pb::Status again;
+          again.set_error_code(static_cast<uint32_t>(errc::not_found));
+          again.set_message("placement leader changed: register again");
+          return again;
+        }
         auto status = core_->heartbeat(hb, now());
         deliver();
         return status;
@@ -248,6 +280,19 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
         deliver();
         return reply;
       },
+      // Tokens: deliver() pushes the new set to every subscriber at once,
+      // so a revoked token stops working as soon as that update lands.
+      [this](pb::CreateTokenRequest& req) -> pb::TokenReply {
+        auto reply = core_->create_token(req, wall_ms());
+        deliver();
+        return reply;
+      },
+      [this](pb::ListTokensRequest&) -> pb::TokensReply { return core_->list_tokens(); },
+      [this](pb::RevokeTokenRequest& req) -> pb::TokenReply {
+        auto reply = core_->revoke_token(req);
+        deliver();
+        return reply;
+      },
       [this](pb::SplitSegmentRequest& req) -> caf::result<pb::SplitSegmentReply> {
         auto plan = core_->plan_split(req, now());
         if (!plan) {
@@ -256,6 +301,7 @@ net::placement_actor::behavior_type placement_server::make_behavior() {
           r.mutable_status()->set_message(plan.error().message);
           return r;
         }
+        deliver();  // the halves' ids are committed before anyone hears of them
         auto rp = make_response_promise<pb::SplitSegmentReply>();
         order_split(std::move(plan->second), plan->first, 3, rp);
         return rp;
@@ -272,6 +318,10 @@ net::placement_actor spawn_placement(caf::actor_system& sys, std::unique_ptr<pla
                                      bool detached) {
   if (detached) return sys.spawn<placement_server, caf::detached>(std::move(core));
   return sys.spawn<placement_server>(std::move(core));
+}
+
+net::placement_actor spawn_placement(caf::actor_system& sys, placement_server::state_opener opener) {
+  return sys.spawn<placement_server, caf::detached>(std::move(opener));
 }
 
 }  // namespace ropekv::placement_service

@@ -81,6 +81,11 @@
 //      goes out when the live notifiers or a hook's spec or holder change,
 //      not for heartbeats.
 //
+// Routers: CreateTokenRequest, ListTokensRequest, RevokeTokenRequest
+// (/v1/auth/tokens). Replies never carry a hash; a create's reply carries
+// the secret. Every change goes out at once in RopeUpdate.tokens (hashes
+// of all live tokens), which routers and notifiers authenticate against.
+//
 // Routers: DrainNodeRequest{node_id, draining} starts or cancels a drain
 // (persisted; repair moves the node's replicas away). Reply DrainNodeReply
 // with the node's load; not_found: no such node.
@@ -113,6 +118,15 @@
 // (indexes_atom, table, name), (indexes_atom, drop_atom, table, name).
 // Dropping a table drops its indexes.
 //
+// Replicated placement (placement_front.hpp, docs/reliability.md): this
+// actor runs only on the group's leader. Its catalog is a replicated batch;
+// deliver() commits the batch through the Raft log BEFORE any effect of the
+// handler leaves, and a handler's reply follows deliver(), so nothing
+// uncommitted is ever acknowledged or pushed. A handler that writes the
+// catalog must call deliver() before it returns its reply. A heartbeat from
+// an owner whose control handle this server does not hold (a new leader)
+// answers not_found: the owner registers again with its id.
+//
 // Not persisted: liveness (every known node starts alive, with down_after
 // to heartbeat; no notifier or indexer is live until it registers), moves
 // in flight (repair plans again after a restart), hook assignment, index
@@ -123,6 +137,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -138,7 +153,12 @@ namespace ropekv::placement_service {
 /// acknowledged change is on disk and the file is closed.
 class placement_server : public net::placement_actor::base {
  public:
+  /// Builds the state on the actor's own thread (a replicated catalog's
+  /// first commit blocks until the group commits it).
+  using state_opener = std::function<result<std::unique_ptr<placement_state>>()>;
+
   placement_server(caf::actor_config& cfg, std::unique_ptr<placement_state> core);
+  placement_server(caf::actor_config& cfg, state_opener opener);
 
   net::placement_actor::behavior_type make_behavior() override;
   void on_exit() override;
@@ -157,6 +177,7 @@ class placement_server : public net::placement_actor::base {
                    caf::typed_response_promise<pb::SplitSegmentReply> rp);
 
   std::unique_ptr<placement_state> core_;
+  state_opener opener_;
   std::map<uint64_t, net::owner_control> owners_;  // node id -> its control handle
   std::vector<net::rope_subscriber> subscribers_;
   std::map<uint64_t, net::rope_subscriber> notifiers_;  // notifier id -> its handle
@@ -167,5 +188,11 @@ class placement_server : public net::placement_actor::base {
 /// tests on CAF's test_coordinator, which runs actors on the test's thread.
 net::placement_actor spawn_placement(caf::actor_system& sys, std::unique_ptr<placement_state> core,
                                      bool detached = true);
+/// The replicated form (placement_front): a detached server whose state
+/// `opener` builds from the committed catalog. If that fails, or a later
+/// catalog commit fails (lost leadership, no quorum), the server exits with
+/// an error: it never acknowledges, nor sends effects of, an uncommitted
+/// change, and the front rebuilds it from the catalog.
+net::placement_actor spawn_placement(caf::actor_system& sys, placement_server::state_opener opener);
 
 }  // namespace ropekv::placement_service

@@ -6,9 +6,12 @@
 #include <caf/io/middleman.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "placement_options.hpp"
+#include "ropekv/common/result.hpp"
 #include "ropekv/net/service_config.hpp"
 
 namespace ropekv::placement_service {
@@ -27,6 +30,12 @@ struct placement_config : caf::actor_system_config {
   double balance_band = 0.10;
   uint32_t max_moves_per_node = 2;
   std::string log_level = "info";
+  std::string bootstrap_token;       // ROPEKV_BOOTSTRAP_TOKEN
+  std::string bootstrap_token_file;
+  uint64_t placement_id = 1;
+  std::string peers;
+  bool join = false;
+  caf::timespan election_timeout = std::chrono::milliseconds(600);
 
   placement_config() {
     opt_group{custom_options_, "global"}
@@ -47,8 +56,32 @@ struct placement_config : caf::actor_system_config {
              "balance rounds (replicas, then leaders) at most this often, when repair is idle")
         .add(balance_band, "balance-band", "allowed deviation from the fair share (0.10 = 10%); 0 turns balancing off")
         .add(max_moves_per_node, "max-moves-per-node", "moves a node takes part in at once (repair, drain, balance)")
-        .add(log_level, "log-level", "trace|debug|info|warn|error");
+        .add(log_level, "log-level", "trace|debug|info|warn|error")
+        .add(bootstrap_token, "bootstrap-token",
+             "secret of a cluster-admin token created at first start (no token stored yet); "
+             "prefer --bootstrap-token-file or the environment")
+        .add(bootstrap_token_file, "bootstrap-token-file",
+             "file holding the bootstrap token's secret (surrounding whitespace ignored)")
+        .add(placement_id, "placement-id", "this instance's member id in the placement group (1..)")
+        .add(peers, "peers",
+             "every initial placement instance as id@host:port,... (empty: a group of one, this instance)")
+        .add(join, "join", "a new member: bootstrap nothing, wait to be added (POST /v1/placements/{id})")
+        .add(election_timeout, "election-timeout", "Raft election timeout of the placement group");
     net::configure_service(*this);
+  }
+
+  /// The bootstrap token's secret: the file's content (trimmed) if a file
+  /// is named, else --bootstrap-token; empty: none. An unreadable file is
+  /// an error (placement must not start without the token it was given).
+  result<std::string> bootstrap_secret() const {
+    if (bootstrap_token_file.empty()) return bootstrap_token;
+    std::ifstream in(bootstrap_token_file);
+    if (!in) return make_error(errc::io_error, "cannot read " + bootstrap_token_file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return make_error(errc::invalid_argument, bootstrap_token_file + " is empty");
+    auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
   }
 
   placement_options options() const {

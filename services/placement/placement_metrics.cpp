@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include <mutex>
+#include <string>
 #include <optional>
 
 namespace ropekv::placement_service {
@@ -62,6 +63,10 @@ std::vector<prometheus::MetricFamily> families(const placement_metrics::snapshot
   auto moves = net::gauge_family("ropekv_placement_moves_in_flight", "Replica moves in flight");
   auto tables = net::gauge_family("ropekv_placement_tables", "Tables");
   auto polls = net::counter_family("ropekv_placement_polls_total", "Polls of the placement actor by result");
+  auto decisions = net::counter_family("ropekv_placement_decisions_total",
+                                       "Balancing, drain, repair and move decisions since start, by kind");
+  auto progress = net::gauge_family("ropekv_placement_move_progress",
+                                    "Catch-up of each move's new replica: its bytes over the leader's (0..1)");
   std::lock_guard lock(s.mutex);
   net::add_sample(polls, {{"result", "ok"}}, static_cast<double>(s.polls_ok));
   net::add_sample(polls, {{"result", "failed"}}, static_cast<double>(s.polls_failed));
@@ -85,9 +90,13 @@ std::vector<prometheus::MetricFamily> families(const placement_metrics::snapshot
     net::add_sample(unhealthy, {{"problem", "quorum_lost"}}, quorum_lost);
     net::add_sample(unhealthy, {{"problem", "under_replicated"}}, under_replicated);
     net::add_sample(moves, {}, c.moves_in_flight());
+    for (const auto& [name, n] : c.decisions()) net::add_sample(decisions, {{"decision", name}}, static_cast<double>(n));
+    for (const auto& m : c.moves())
+      net::add_sample(progress, {{"segment", std::to_string(m.segment_id())}, {"kind", m.kind()}}, m.progress());
   }
   if (s.tables) net::add_sample(tables, {}, static_cast<double>(*s.tables));
-  for (auto* f : {&version, &nodes, &segments, &unhealthy, &moves, &tables, &polls}) out.push_back(std::move(*f));
+  for (auto* f : {&version, &nodes, &segments, &unhealthy, &moves, &tables, &polls, &decisions, &progress})
+    out.push_back(std::move(*f));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // fills them from CAF's config (--down-after, ...), tests set them directly.
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "ropekv/placement/node.hpp"
 
@@ -59,6 +60,10 @@ struct placement_options {
   /// Subscribers hear of index progress (counts, rates, lag) at most this
   /// often; phase, error and replica set changes go out at once.
   std::chrono::milliseconds index_progress_interval{std::chrono::seconds(1)};
+  /// The secret of a cluster-admin token named "bootstrap", created when
+  /// the catalog holds no token at all (first start); empty: none. From
+  /// --bootstrap-token-file or ROPEKV_BOOTSTRAP_TOKEN (main.cpp).
+  std::string bootstrap_token;
 };
 
 }  // namespace ropekv::placement_service

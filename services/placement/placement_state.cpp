@@ -8,6 +8,7 @@
 #include <set>
 
 #include "rope_layout.hpp"
+#include "ropekv/auth/token_store.hpp"
 #include "ropekv/rope/rope_delta.hpp"
 #include "ropekv/rope/rope_proto.hpp"
 
@@ -21,15 +22,21 @@ result<std::unique_ptr<placement_state>> placement_state::open(const std::string
                                                                time_point now) {
   auto db = catalog::catalog_db::open(catalog_path);
   if (!db) return std::move(db).error();
-  std::unique_ptr<placement_state> st(new placement_state(std::move(*db), options));
+  return open(std::move(*db), options, now);
+}
+
+result<std::unique_ptr<placement_state>> placement_state::open(std::unique_ptr<catalog::catalog_db> db,
+                                                               placement_options options, time_point now) {
+  std::unique_ptr<placement_state> st(new placement_state(std::move(db), options));
   if (auto s = st->load(now); !s) return s.error();
   if (auto s = st->reconcile(); !s) return s.error();
   if (auto s = st->load_indexes(now); !s) return s.error();
+  if (auto s = st->load_tokens(auth::wall_clock_ms()); !s) return s.error();
   st->published_ = st->rope_;
   st->last_stats_flush_ = now;
   spdlog::info(
-      "event=placement_loaded catalog={} nodes={} tables={} hooks={} indexes={} rope_version={} segments={}",
-      catalog_path, st->nodes_.size(), st->tables_.size(), st->hooks_.size(), st->indexes_.size(),
+      "event=placement_loaded nodes={} tables={} hooks={} indexes={} rope_version={} segments={}",
+      st->nodes_.size(), st->tables_.size(), st->hooks_.size(), st->indexes_.size(),
       st->rope_.version(), st->rope_.size());
   return st;
 }

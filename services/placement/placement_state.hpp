@@ -7,7 +7,11 @@
 // stats not yet folded into a version, the live notifiers and the hooks with
 // their assignment and last reported delivery state, the live indexers and
 // the global secondary indexes with their replicas' reported states, and the
-// effects (messages to send) produced since the last take_effects(). Who touches it: one placement actor, from one thread at a
+// effects (messages to send) produced since the last take_effects().
+// Replicated placement: only the group's leader holds a placement_state,
+// built by open() from the committed catalog each time it wins leadership;
+// its catalog writes are batches committed through the group's log by the
+// actor (placement_actor.hpp). Who touches it: one placement actor, from one thread at a
 // time; nothing here is thread-safe. Time is passed in (`now`), never read,
 // so tests control it.
 //
@@ -53,6 +57,7 @@
 #include "ropekv/placement/balance.hpp"
 #include "ropekv/placement/node.hpp"
 #include "ropekv/placement/segment.hpp"
+#include "ropekv/proto/auth_service.pb.h"
 #include "ropekv/proto/service.pb.h"
 #include "ropekv/rope/rope.hpp"
 
@@ -130,6 +135,7 @@ struct move_in_flight {
   time_point started;
   std::string kind = "repair";  // one of move_kinds
   bool target_hosting = false;  // the new replica reports the segment (catching up)
+  uint64_t target_bytes = 0;    // its SQLite file's bytes, from its last heartbeat
 };
 
 class placement_state {
@@ -139,6 +145,14 @@ class placement_state {
   /// heartbeat before repair touches its replicas.
   static result<std::unique_ptr<placement_state>> open(const std::string& catalog_path,
                                                        placement_options options, time_point now);
+  /// As above over an open catalog (a replicated one: the placement group
+  /// builds the leader's state from its committed catalog this way; the
+  /// writes open() itself makes are in the catalog's open batch).
+  static result<std::unique_ptr<placement_state>> open(std::unique_ptr<catalog::catalog_db> db,
+                                                       placement_options options, time_point now);
+  /// The catalog (the actor commits a replicated catalog's batch before
+  /// any effect of a handler leaves the process).
+  catalog::catalog_db& catalog() { return *db_; }
 
   // ------------------------------------------------------------ owners
   pb::RegisterReply register_node(const pb::RegisterNode& req, time_point now);
@@ -212,6 +226,21 @@ class placement_state {
   /// moves the node's replicas away (kind "drain"); the node takes no new
   /// replica and no leadership from the leader spread. not_found: no such node.
   pb::DrainNodeReply drain_node(const pb::DrainNodeRequest& req);
+
+  // ------------------------------------------------------------ tokens
+  // placement_state_tokens.cpp. Bearer tokens (docs/security.md): every
+  // change goes out in the next RopeUpdate.tokens (hashes only).
+  /// Makes the secret, stores its hash. invalid_argument: bad name, roles,
+  /// expiry or rate limit; already_exists: the name is taken. The reply
+  /// carries the secret (the only time it is ever shown), never the hash.
+  /// `wall_ms`: created_ms.
+  pb::TokenReply create_token(const pb::CreateTokenRequest& req, int64_t wall_ms);
+  /// Every token, without hashes.
+  pb::TokensReply list_tokens() const;
+  /// Deletes it; not_found: no such token.
+  pb::TokenReply revoke_token(const pb::RevokeTokenRequest& req);
+  /// By name, hashes included.
+  const std::map<std::string, pb::AuthToken>& tokens() const noexcept { return tokens_; }
 
   /// Liveness (down_after, notifier_timeout, indexer_timeout), move
   /// timeouts, repair, then (when repair has nothing to do, at most every
@@ -287,6 +316,9 @@ class placement_state {
   /// replicas on alive nodes), and how many segments lack any.
   std::pair<uint32_t, uint32_t> replicas_short(uint32_t table_id) const;
   void fill_replication(pb::TableReply& reply) const;
+  // placement_state_tokens.cpp: loads the tokens; with none stored and
+  // options.bootstrap_token set, creates the bootstrap cluster-admin token.
+  status load_tokens(int64_t wall_ms);
   // placement_state_notifiers.cpp / placement_state_hooks.cpp.
   void expire_notifiers(time_point now);
   void remove_notifier(uint64_t id, const char* why, time_point now);
@@ -335,6 +367,7 @@ class placement_state {
   std::map<std::string, hook_entry> hooks_;       // by name
   std::map<uint64_t, indexer_entry> indexers_;    // live ones, by id
   std::map<uint32_t, index_entry> indexes_;       // by id
+  std::map<std::string, pb::AuthToken> tokens_;   // by name, with hashes
   time_point restore_until_{};                    // see index_entry::restore
   bool index_progress_unsent_ = false;            // progress reported since the last update
   time_point index_progress_sent_{};              // when progress alone last marked one

@@ -134,7 +134,10 @@ void placement_state::apply_reports(const pb::Heartbeat& hb, node_entry& node) {
     bool dirty = false;
     auto mv = moves_.find(cur.id.value);
     bool incoming = mv != moves_.end() && contains(mv->second.target, me);
-    if (incoming && mv->second.plan.to == me) mv->second.target_hosting = true;
+    if (incoming && mv->second.plan.to == me) {
+      mv->second.target_hosting = true;
+      mv->second.target_bytes = rep.stats().bytes();
+    }
     if (incoming && rep.epoch() >= mv->second.target_epoch &&
         std::find(finished.begin(), finished.end(), cur.id.value) == finished.end()) {
       cur.replicas = mv->second.target;

@@ -103,6 +103,8 @@ void placement_state::fill_meta(pb::RopeUpdate& update) const {
   for (const auto& [id, n] : indexers_) *update.add_indexers() = n.desc;
   // Indexers take their assignment from here; routers pick ACTIVE replicas.
   for (const auto& [id, e] : indexes_) *update.add_indexes() = e.desc;
+  // Hashes only: routers and notifiers check bearer tokens against them.
+  for (const auto& [name, t] : tokens_) *update.add_tokens() = t;
 }
 
 pb::RopeUpdate placement_state::full_update() const {
@@ -155,6 +157,13 @@ pb::ClusterReply placement_state::cluster() const {
     p->set_reason(m.plan.reason);
     p->set_kind(m.kind);
     p->set_state(m.target_hosting ? "target_hosting" : "ordered");
+    // The leader's bytes: its latest report if not yet in the rope.
+    auto pending = pending_stats_.find(seg);
+    const rope::segment* s = rope_.find(segment_id{seg});
+    uint64_t total = pending != pending_stats_.end() ? pending->second.bytes : s ? s->stats.bytes : 0;
+    p->set_bytes_copied(m.target_bytes);
+    p->set_bytes_total(total);
+    p->set_progress(total == 0 ? 0.0 : std::min(1.0, static_cast<double>(m.target_bytes) / total));
     p->set_age_ms(last_now_ > m.started ? static_cast<uint64_t>(
                                               std::chrono::duration_cast<std::chrono::milliseconds>(
                                                   last_now_ - m.started)

@@ -11,6 +11,7 @@
 //   node_handlers.cpp       POST/DELETE /v1/nodes/{id}/drain (through placement)
 //   index_query.cpp         GET indexes/{name}/items (through an indexer)
 //   transact_handler.cpp    POST /v1/transact (txn_coordinator.hpp)
+//   token_handlers.cpp      /v1/auth/tokens (through placement)
 // Item handlers expect rt.resolve_table() to have succeeded.
 #include <functional>
 #include <optional>
@@ -47,5 +48,7 @@ void handle_transact(request_runtime& rt);
 void handle_admin(request_runtime& rt);
 /// Node drain routes; no table lookup first.
 void handle_nodes(request_runtime& rt);
+/// POST/GET /v1/auth/tokens, DELETE /v1/auth/tokens/{name} (through placement).
+void handle_tokens(request_runtime& rt);
 
 }  // namespace ropekv::router

@@ -8,6 +8,7 @@
 
 #include "router_service.hpp"
 #include "ropekv/net/service_config.hpp"
+#include "ropekv/net/public_tls.hpp"
 #include "ropekv/net/service_process.hpp"
 
 namespace {
@@ -25,6 +26,9 @@ struct router_config : caf::actor_system_config {
   caf::timespan segment_timeout = std::chrono::seconds(1);
   caf::timespan request_deadline = std::chrono::seconds(15);
   std::string log_level = "info";
+  bool insecure = false;         // docs/security.md "Authentication and roles"
+  double token_rate_limit = 0;   // requests/s per token without its own; 0: unlimited
+  ropekv::net::public_port_flags public_port;  // TLS and limits: docs/security.md
 
   router_config() {
     opt_group{custom_options_, "global"}
@@ -38,7 +42,10 @@ struct router_config : caf::actor_system_config {
         .add(max_txn_ops, "max-txn-ops", "most operations in one transaction")
         .add(max_txn_bytes, "max-txn-bytes", "largest transaction body")
         .add(txn_lock_ttl, "txn-lock-ttl", "age past which a transaction's lock may be aborted")
-        .add(log_level, "log-level", "trace|debug|info|warn|error");
+        .add(log_level, "log-level", "trace|debug|info|warn|error")
+        .add(insecure, "insecure", "accept requests without a bearer token (auth disabled)")
+        .add(token_rate_limit, "token-rate-limit", "requests per second per token unless it sets its own (0: unlimited)");
+    public_port.add_to(custom_options_);
     ropekv::net::configure_service(*this);
   }
 };
@@ -47,6 +54,7 @@ struct router_config : caf::actor_system_config {
 
 int main(int argc, char** argv) {
   ropekv::net::stop_signals stop;  // before CAF and Asio start threads
+  ropekv::net::reload_signal hup;  // SIGHUP: reload the TLS pair
 
   router_config cfg;
   if (auto code = ropekv::net::parse_config(cfg, argc, argv)) return *code;  // flags > env > file
@@ -58,7 +66,11 @@ int main(int argc, char** argv) {
   opts.http.io_threads = static_cast<unsigned>(cfg.io_threads);
   opts.http.max_body_bytes = cfg.max_body_bytes;
   opts.http.server_name = "ropekv-router";
+  if (auto st = cfg.public_port.apply(opts.http); !st) return ropekv::net::bad_configuration(st.error().message);
   opts.router.segment_timeout = ropekv::net::to_ms(cfg.segment_timeout);
+  opts.router.require_auth = !cfg.insecure;
+  opts.router.token_rate_limit = cfg.token_rate_limit;
+  if (cfg.insecure) spdlog::warn("event=auth_disabled why=--insecure");
   opts.router.request_deadline = ropekv::net::to_ms(cfg.request_deadline);
   opts.router.max_txn_ops = cfg.max_txn_ops;
   opts.router.max_txn_bytes = cfg.max_txn_bytes;
@@ -73,6 +85,7 @@ int main(int argc, char** argv) {
     router.stop();
     return 1;
   }
+  ropekv::net::reload_tls_on_hup(hup, opts.http.tls);
   std::cout << "listening on " << cfg.http_host << ':' << router.port() << std::endl;
   spdlog::info("event=listening host={} port={} placement={}", cfg.http_host, router.port(), cfg.placement);
 

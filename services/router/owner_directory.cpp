@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 #include <vector>
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::router {
 namespace {
@@ -71,7 +72,7 @@ void start_connect(directory_ptr self, uint64_t node, const std::string& address
     finish_connect(self, node, nullptr, cannot_connect("malformed address " + address));
     return;
   }
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, self->state.shared->options.connect_timeout, caf::connect_atom_v, host, port)
       .then(
           [self, node](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
@@ -115,7 +116,7 @@ caf::result<caf::strong_actor_ptr> resolve_address(directory_ptr self, const std
   auto& waiters = st.pending_address[address];
   waiters.push_back(rp);
   if (waiters.size() > 1) return rp;
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, st.shared->options.connect_timeout, caf::connect_atom_v, host, port)
       .then(
           [self, address](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {

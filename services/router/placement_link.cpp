@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "owner_directory.hpp"
+#include "ropekv/net/placement_addresses.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::router {
 namespace {
@@ -59,6 +61,11 @@ void subscribe(link_ptr self) {
 
 void apply_update(link_ptr self, const pb::RopeUpdate& update) {
   auto& st = self->state;
+  // Every update carries every live token: the latest one is the truth,
+  // whatever becomes of its rope delta (a revocation must not wait for a
+  // resubscribe).
+  if (auto skipped = st.shared->tokens.replace({update.tokens().begin(), update.tokens().end()}))
+    spdlog::warn("event=tokens_skipped count={}", skipped);
   auto outcome = st.shared->routes.apply(update);
   if (!outcome) {
     spdlog::error("event=rope_update_rejected from={} to={} error=\"{}\"", update.delta().from_version(),
@@ -104,12 +111,13 @@ void connect(link_ptr self) {
   if (st.placement || st.connecting) return;
   std::string host;
   uint16_t port = 0;
-  if (!split_address(st.config.address, host, port)) {
-    spdlog::error("event=bad_placement_address address={}", st.config.address);
+  auto address = net::current_placement(st.config.address);
+  if (!split_address(address, host, port)) {
+    spdlog::error("event=bad_placement_address address={}", address);
     return;
   }
   st.connecting = true;
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, st.shared->options.connect_timeout, caf::connect_atom_v, host, port)
       .then(
           [self](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
@@ -121,13 +129,14 @@ void connect(link_ptr self) {
             }
             st.placement = caf::actor_cast<net::placement_actor>(handle);
             self->monitor(st.placement);
-            spdlog::info("event=placement_connected address={}", st.config.address);
+            spdlog::info("event=placement_connected address={}", net::current_placement(st.config.address));
             subscribe(self);
           },
           [self](caf::error& err) {
             self->state.connecting = false;
             spdlog::warn("event=placement_connect_failed address={} error=\"{}\"",
-                         self->state.config.address, caf::to_string(err));
+                         net::current_placement(self->state.config.address), caf::to_string(err));
+            net::rotate_placement(self->state.config.address);  // try the next instance
             schedule_reconnect(self);
           });
 }
@@ -156,6 +165,7 @@ placement_link_actor::behavior_type link_impl(link_ptr self, std::shared_ptr<rou
     if (!st.placement || st.placement.address() != msg.source) return;
     spdlog::warn("event=placement_down reason=\"{}\"", caf::to_string(msg.reason));
     st.placement = nullptr;
+    net::rotate_placement(st.config.address);  // another instance of the group
     schedule_reconnect(self);
   });
   if (st.config.handle && *st.config.handle) {
@@ -201,6 +211,18 @@ placement_link_actor::behavior_type link_impl(link_ptr self, std::shared_ptr<rou
       },
       [self](pb::DrainNodeRequest& req) -> caf::result<pb::DrainNodeReply> {
         if (!self->state.placement) return unavailable_reply<pb::DrainNodeReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
+      [self](pb::CreateTokenRequest& req) -> caf::result<pb::TokenReply> {
+        if (!self->state.placement) return unavailable_reply<pb::TokenReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
+      [self](pb::ListTokensRequest& req) -> caf::result<pb::TokensReply> {
+        if (!self->state.placement) return unavailable_reply<pb::TokensReply>();
+        return self->delegate(self->state.placement, std::move(req));
+      },
+      [self](pb::RevokeTokenRequest& req) -> caf::result<pb::TokenReply> {
+        if (!self->state.placement) return unavailable_reply<pb::TokenReply>();
         return self->delegate(self->state.placement, std::move(req));
       },
       [self](pb::PutHookRequest& req) -> caf::result<pb::HookReply> {

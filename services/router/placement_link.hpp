@@ -43,6 +43,9 @@ using placement_link_actor = caf::typed_actor<
     caf::replies_to<pb::PutHookRequest>::with<pb::HookReply>,
     caf::replies_to<pb::SplitSegmentRequest>::with<pb::SplitSegmentReply>,
     caf::replies_to<pb::DrainNodeRequest>::with<pb::DrainNodeReply>,
+    caf::replies_to<pb::CreateTokenRequest>::with<pb::TokenReply>,
+    caf::replies_to<pb::ListTokensRequest>::with<pb::TokensReply>,
+    caf::replies_to<pb::RevokeTokenRequest>::with<pb::TokenReply>,
     caf::replies_to<hooks_atom>::with<pb::HooksReply>,
     caf::replies_to<hooks_atom, std::string>::with<pb::HookReply>,
     caf::replies_to<hooks_atom, drop_atom, std::string>::with<pb::HookReply>,
@@ -54,7 +57,7 @@ using placement_link_actor = caf::typed_actor<
     caf::reacts_to<caf::flush_atom>>;  // a refresh deferred by min_refresh_interval
 
 struct placement_link_config {
-  std::string address;                     // "host:port" of placement
+  std::string address;                     // "host:port[,host:port...]": the placement instances
   std::optional<net::placement_actor> handle;  // instead of address (in-process)
 };
 

@@ -46,6 +46,9 @@ void dispatch(request_runtime& rt) {
     case net::api_kind::transact: return handle_transact(rt);
     case net::api_kind::drain_node:
     case net::api_kind::undrain_node: return handle_nodes(rt);
+    case net::api_kind::create_token:
+    case net::api_kind::list_tokens:
+    case net::api_kind::revoke_token: return handle_tokens(rt);
     default: return rt.resolve_table([&rt] { dispatch_table_route(rt); });
   }
 }

@@ -290,6 +290,8 @@ std::string cluster_body(const pb::ClusterReply& reply, const routing_snapshot& 
     w.field("to_node", static_cast<uint64_t>(m.to_node()));
     w.field("target_epoch", static_cast<uint64_t>(m.target_epoch())).field("reason", m.reason());
     w.field("kind", m.kind()).field("state", m.state()).field("age_ms", static_cast<uint64_t>(m.age_ms()));
+    w.field("bytes_copied", static_cast<uint64_t>(m.bytes_copied()));
+    w.field("bytes_total", static_cast<uint64_t>(m.bytes_total())).field("progress", m.progress());
     w.end_object();
   }
   w.end_array().key("unhealthy").begin_array();

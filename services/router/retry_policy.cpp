@@ -35,6 +35,7 @@ outcome_kind classify_status(uint32_t code) noexcept {
     case errc::wrong_segment: return outcome_kind::wrong_segment;
     case errc::unavailable:
     case errc::timeout: return outcome_kind::unavailable;
+    case errc::insufficient_storage: return outcome_kind::insufficient_storage;
     default: return outcome_kind::final_reply;
   }
 }
@@ -55,6 +56,17 @@ retry_decision decide(const retry_options& opts, op_class op, const segment_targ
   if (unknown_outcome && op == op_class::conditional_write)
     return give_up("conditional write outcome unknown (" + outcome.message +
                    "); read the item before retrying");
+  if (outcome.kind == outcome_kind::insufficient_storage) {
+    size_t full = 0;
+    for (node_id n : target.replicas)
+      if (std::find(state.full.begin(), state.full.end(), n) != state.full.end()) ++full;
+    if (full * 2 > target.replicas.size() || state.attempts >= opts.max_attempts)
+      return retry_decision{action::give_up, {}, {}, errc::insufficient_storage,
+                            "no quorum of segment " + std::to_string(target.segment.value) +
+                                " can write: " + std::to_string(full) + " of " +
+                                std::to_string(target.replicas.size()) + " replicas have a full disk (" +
+                                outcome.message + ")"};
+  }
   if (state.attempts >= opts.max_attempts)
     return give_up("segment " + std::to_string(target.segment.value) + " did not answer after " +
                    std::to_string(state.attempts) + " attempts: " + outcome.message);

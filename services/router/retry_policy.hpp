@@ -12,6 +12,8 @@
 //   connect failed      next replica, backoff     next replica, backoff
 //   timeout / down      next replica, backoff     idempotent: same;
 //                                                 conditional: give up
+//   insufficient_storage next replica, backoff;   same (never proposed)
+//                       507 once a majority of the group's replicas said so
 //
 // Why writes differ: not_leader, wrong_segment and a failed connect mean the
 // write was never proposed, so retrying is safe. After a timeout, a replica
@@ -54,6 +56,7 @@ enum class outcome_kind : uint8_t {
   connect_failed,  // no handle for the node: the request was never sent
   timeout,         // no reply in time
   down,            // the replica's actor went away while asked
+  insufficient_storage,  // the replica's disk is full (it proposed nothing)
 };
 
 struct attempt_outcome {
@@ -68,6 +71,9 @@ struct retry_state {
   uint32_t attempts = 0;
   node_id current;
   std::vector<node_id> tried;
+  /// Nodes that answered insufficient_storage: when they are a majority of
+  /// the group, no quorum can write and the answer is 507.
+  std::vector<node_id> full;
 };
 
 struct retry_decision {

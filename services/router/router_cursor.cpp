@@ -39,7 +39,8 @@ class reader {
       uint8_t b = 0;
       if (!byte(b)) return false;
       v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return shift < 63 || b <= 1;
+      // Minimal encodings only (no trailing 0x00 group): one cursor, one text.
+      if (!(b & 0x80)) return (shift == 0 || b != 0) && (shift < 63 || b <= 1);
     }
     return false;
   }

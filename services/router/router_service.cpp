@@ -4,8 +4,11 @@
 
 #include "console_handler.hpp"
 #include "request_actor.hpp"
+#include "request_auth.hpp"
+#include "ropekv/auth/route_access.hpp"
 #include "txn_resolver.hpp"
 #include "ropekv/net/api_router.hpp"
+#include "ropekv/net/http_server_metrics.hpp"
 #include "ropekv/net/json_writer.hpp"
 
 namespace ropekv::router {
@@ -41,6 +44,9 @@ status router_service::start() {
   sweep_ = start_lock_sweep(sys_, shared_, directory_, link_);
   http_ = std::make_unique<net::http_server>(
       options_.http, [this](net::http_request req, net::responder r) { handle(std::move(req), std::move(r)); });
+  // Connection limits and timeouts (docs/security.md "Limits"); scraped
+  // only through http_, so it never outlives the server.
+  shared_->registry.add_collector([http = http_.get()] { return net::http_server_families("ropekv_router_http", *http); });
   return http_->start();
 }
 
@@ -59,10 +65,28 @@ void router_service::stop() {
 
 void router_service::handle(net::http_request request, net::responder respond) {
   auto started = clock::now();
+  // Auth (request_auth.hpp): the token is checked before the body is
+  // parsed, its roles and rate once it is.
+  std::shared_ptr<const auth::token_info> token;
+  if (shared_->options.require_auth) {
+    auto routed = net::route_request(request.method, request.target);
+    if (routed && !auth::is_open(routed->kind)) {
+      if (auto refused = authenticate(*shared_, request, token)) {
+        shared_->metrics.record(routed->kind, refused->status, seconds_since(started));
+        return respond(std::move(*refused));
+      }
+    }
+  }
   auto parsed = net::parse_request(request);
   if (!parsed) {
     shared_->metrics.record(std::nullopt, parsed.error().status, seconds_since(started));
     return respond(net::error_response(parsed.error()));
+  }
+  if (token) {
+    if (auto refused = authorize(*shared_, *token, *parsed)) {
+      shared_->metrics.record(parsed->kind, refused->status, seconds_since(started));
+      return respond(std::move(*refused));
+    }
   }
   shared_->metrics.stage(router_stage::parse, seconds_since(started));
   auto kind = parsed->kind;

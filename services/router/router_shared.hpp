@@ -14,6 +14,8 @@
 #include <string>
 
 #include "owner_handles.hpp"
+#include "ropekv/auth/rate_limiter.hpp"
+#include "ropekv/auth/token_store.hpp"
 #include "retry_policy.hpp"
 #include "route_table.hpp"
 #include "router_metrics.hpp"
@@ -56,6 +58,12 @@ struct router_options {
   std::chrono::milliseconds min_refresh_interval{20};
   /// Segment requests per page of a query or scan (items_walk.hpp).
   uint32_t max_walk_calls = 32;
+  /// Bearer tokens (docs/security.md): every route but /healthz, /readyz,
+  /// /metrics and the console's files needs a token with the right role.
+  /// false only with --insecure.
+  bool require_auth = true;
+  /// Requests per second per token when the token sets none; 0: unlimited.
+  double token_rate_limit = 0;
 };
 
 struct router_shared {
@@ -68,6 +76,10 @@ struct router_shared {
   router_metrics metrics;
   /// Spreads eventual reads over replicas.
   std::atomic<uint64_t> spread{0};
+  /// The tokens placement last pushed (RopeUpdate.tokens).
+  auth::token_store tokens;
+  /// Per-token request rate (429 + Retry-After beyond).
+  auth::rate_limiter limiter;
 };
 
 }  // namespace ropekv::router

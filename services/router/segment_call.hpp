@@ -86,6 +86,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
     }
     spec_.target = std::move(*t);
     state_.tried.clear();
+    state_.full.clear();
     state_.current = first_replica(*spec_.target, spec_.eventual, rt_.spread());
     attempt();
   }
@@ -150,6 +151,7 @@ class segment_call : public std::enable_shared_from_this<segment_call<Request, R
 
   void on_outcome(attempt_outcome outcome) {
     state_.tried.push_back(state_.current);
+    if (outcome.kind == outcome_kind::insufficient_storage) state_.full.push_back(state_.current);
     auto d = decide(rt_.options().retry, spec_.op, *spec_.target, state_, outcome);
     auto self = this->shared_from_this();
     using action = retry_decision::action;

@@ -153,7 +153,8 @@ status data_dir::save_assignment(segment_id group, const pb::SegmentAssignment& 
 
 status data_dir::remove_replica(const replica_file& file) const {
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+  // .seal and .corrupt: file_check.hpp's seal and a file a rebuild moved aside.
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".seal", ".corrupt"}) {
     fs::remove(file.path + suffix, ec);
     if (ec) return make_error(errc::io_error, "remove " + file.path + suffix + ": " + ec.message());
   }

@@ -6,6 +6,7 @@
 
 #include "owner_actor_state.hpp"
 #include "request_key.hpp"
+#include "unsafe_ack.hpp"
 #include "ropekv/common/errc.hpp"
 #include "ropekv/segment/segment_actor.hpp"
 
@@ -36,6 +37,15 @@ caf::result<Reply> forward(owner_pointer self, Request& req, load_kind kind) {
   }
   Reply out;
   auto code = r.what == route::kind::unavailable ? errc::unavailable : errc::wrong_segment;
+  if (code == errc::unavailable && kind == load_kind::write && st.disk.full()) {
+    // The replica closed on a full disk and waits for space (disk_guard.hpp).
+    // A running replica here still gets its writes: a leader whose append
+    // fails closes too and the group elects one that can write. The router
+    // tries the other replicas and answers 507 only when a majority of the
+    // group say the same.
+    code = errc::insufficient_storage;
+    r.why = "disk of node " + std::to_string(st.core.self().value) + " is full; " + r.why;
+  }
   out.mutable_status()->set_error_code(static_cast<uint32_t>(code));
   out.mutable_status()->set_message(std::move(r.why));
   return out;
@@ -47,7 +57,9 @@ void on_tick(owner_pointer self) {
   auto now = clock::now();
   drive_placement(self, now);
   connect_peers(self, now);
+  check_disk(self, now);
   reopen_due(self, now);
+  drive_rebuilds(self, now);
   check_splits(self, now);
   if (now >= st.next_probe) {
     st.next_probe = now + st.opts.heartbeat;
@@ -174,11 +186,15 @@ net::owner_actor::behavior_type owner_fn(owner_pointer self, owner_options optio
   st.session = placement_session(st.opts.heartbeat, st.opts.backoff_min, st.opts.backoff_max);
   st.session.set_node(saved);
   st.peers = peer_book(st.opts.backoff_min, st.opts.backoff_max);
+  st.disk = disk_guard([root = st.dir->root()] { return disk_guard::free_bytes_of(root); }, disk_resume_bytes);
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   self->set_exit_handler([self](caf::exit_msg& msg) { begin_stop(self, std::move(msg.reason)); });
   return {
       [self](pb::GetRequest& req) { return forward<pb::GetReply>(self, req, load_kind::read); },
-      [self](pb::WriteRequest& req) { return forward<pb::WriteReply>(self, req, load_kind::write); },
+      [self](pb::WriteRequest& req) -> caf::result<pb::WriteReply> {
+        if (auto early = unsafe_ack_before_commit(self, req)) return std::move(*early);  // tests/chaos only
+        return forward<pb::WriteReply>(self, req, load_kind::write);
+      },
       [self](pb::RangeRequest& req) { return forward<pb::ItemsReply>(self, req, load_kind::read); },
       [self](pb::ScanRequest& req) { return forward<pb::ItemsReply>(self, req, load_kind::read); },
       [self](pb::PartitionRequest& req) { return forward<pb::PartitionReply>(self, req, load_kind::read); },
@@ -186,6 +202,7 @@ net::owner_actor::behavior_type owner_fn(owner_pointer self, owner_options optio
       [self](pb::ChangesRequest& req) { return forward<pb::ChangesReply>(self, req, load_kind::read); },
       [self](pb::MembershipRequest& req) { return forward<pb::AdminReply>(self, req, load_kind::other); },
       [self](pb::SplitRequest& req) { return forward<pb::AdminReply>(self, req, load_kind::other); },
+      [self](pb::ManifestRequest& req) { return forward<pb::ManifestReply>(self, req, load_kind::other); },
       [self](pb::RaftEnvelope& env) {
         auto& st = self->state;
         auto group = st.core.route_envelope(env);

@@ -17,12 +17,28 @@
 #include "owner_options.hpp"
 #include "owner_state.hpp"
 #include "peer_book.hpp"
+#include "disk_guard.hpp"
 #include "placement_session.hpp"
 #include "ropekv/net/actor_interfaces.hpp"
 #include "ropekv/segment/peer_directory.hpp"
 #include "ropekv/segment/segment_actor.hpp"
 
 namespace ropekv::segment_owner {
+
+/// A replica rebuilt empty after its file failed its checks asks the
+/// group's leader to remove this node from the voters, so the leader's
+/// owner adds it back as a new member that catches up from a snapshot
+/// (c-raft keeps a voter's match index, which an emptied log would
+/// contradict: the leader would never resend what it believes is there).
+struct rebuild_plan {
+  uint64_t segment = 0;
+  std::vector<uint64_t> peers;  // whom to ask, in turn
+  size_t next = 0;
+  uint64_t hint = 0;            // a leader named by a not_leader answer
+  time_point at{};
+  bool in_flight = false;
+  unsigned attempts = 0;
+};
 
 struct reopen_plan {
   time_point at;
@@ -54,6 +70,8 @@ struct owner_actor_state {
   std::map<uint64_t, segment::segment_replica_actor> actors;  // group -> replica actor
   std::map<uint64_t, net::segment_actor> peer_handles;        // node -> remote owner
   std::map<uint64_t, reopen_plan> reopen;                     // group -> when to reopen
+  disk_guard disk;  // full: writes answer insufficient_storage, no reopens (disk_guard.hpp)
+  std::map<uint64_t, rebuild_plan> rebuilds;  // group -> removal of this node still to ask for
 
   time_point last_report = clock::now();
   time_point next_probe{};
@@ -72,6 +90,13 @@ void on_drop(owner_pointer self, const pb::SegmentDrop& d);
 void on_replica_down(owner_pointer self, segment_id group, const caf::error& reason);
 void probe_all(owner_pointer self);
 void reopen_due(owner_pointer self, time_point now);
+/// Free space of the data dir once the disk was found full: when there is
+/// room again, every replica waiting for it reopens at once.
+void check_disk(owner_pointer self, time_point now);
+/// Asks the leaders of rebuilt replicas' groups to remove this node (rebuild_plan).
+void drive_rebuilds(owner_pointer self, time_point now);
+/// Free bytes the data dir needs before replicas closed by a full disk reopen.
+inline constexpr uint64_t disk_resume_bytes = 1u << 20;
 void adopt_split_children(owner_pointer self);
 
 // owner_splits.cpp

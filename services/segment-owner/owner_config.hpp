@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "chunk_setup.hpp"
 #include "host_port.hpp"
 #include "owner_options.hpp"
 #include "ropekv/common/result.hpp"
@@ -38,6 +39,7 @@ struct owner_config : caf::actor_system_config {
   uint64_t split_bytes = 64ull << 20;
   double split_ops_per_s = 4000;
   uint64_t split_check_interval_ms = 10000;
+  chunk_settings chunks;
 
   owner_config() {
     opt_group{custom_options_, "global"}
@@ -61,6 +63,13 @@ struct owner_config : caf::actor_system_config {
         .add(split_ops_per_s, "split-ops-per-s", "split a led segment above this many reads+writes/s (0: never)")
         .add(split_check_interval_ms, "split-check-interval-ms",
              "how often leaders check their segments; also the load's decay time and the first back-off")
+        .add(chunks.blob_store, "blob-store",
+             "blob store for chunks and backups: file:///abs/path or s3://bucket/prefix?endpoint=...&region=... (empty: none)")
+        .add(chunks.interval_ms, "chunk-interval-ms", "leaders freeze a chunk at least this often when rows were written")
+        .add(chunks.min_rows, "chunk-min-rows", "... or as soon as this many rows are new")
+        .add(chunks.max_rows, "chunk-max-rows", "rows per chunk at most")
+        .add(chunks.backlog_chunks, "chunk-backlog", "chunks queued for the blob store at most (then leaders wait)")
+        .add(chunks.backlog_bytes, "chunk-backlog-bytes", "bytes queued for the blob store at most")
         .add(log_level, "log-level", "trace|debug|info|warn|error");
     net::configure_service(*this);
   }
@@ -78,6 +87,12 @@ struct owner_config : caf::actor_system_config {
     if (split_ops_per_s < 0) return make_error(errc::invalid_argument, "--split-ops-per-s must be >= 0");
     if (split_check_interval_ms < 10)
       return make_error(errc::invalid_argument, "--split-check-interval-ms must be >= 10");
+    if (chunks.interval_ms == 0 || chunks.min_rows == 0 || chunks.max_rows == 0 || chunks.backlog_chunks == 0)
+      return make_error(errc::invalid_argument,
+                        "--chunk-interval-ms, --chunk-min-rows, --chunk-max-rows and --chunk-backlog must be positive");
+    o.chunks.interval_us = static_cast<int64_t>(chunks.interval_ms) * 1000;
+    o.chunks.min_rows = chunks.min_rows;
+    o.chunks.max_rows = chunks.max_rows;
     o.split.max_bytes = split_bytes;
     o.split.hot_ops_per_s = split_ops_per_s;
     o.split.check_interval = std::chrono::milliseconds(split_check_interval_ms);

@@ -8,6 +8,8 @@
 #include "host_port.hpp"
 #include "owner_actor_state.hpp"
 #include "ropekv/common/errc.hpp"
+#include "ropekv/net/cluster_tls.hpp"
+#include "ropekv/net/placement_addresses.hpp"
 
 namespace ropekv::segment_owner {
 namespace {
@@ -18,7 +20,7 @@ using failed_fn = std::function<void(std::string)>;
 void connect(owner_pointer self, const std::string& address, connected_fn ok, failed_fn fail) {
   auto hp = parse_host_port(address);
   if (!hp) return fail("malformed address '" + address + "'");
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = net::cluster_middleman(self->home_system());
   self->request(mm, self->state.opts.call_timeout, caf::connect_atom_v, hp->host, hp->port)
       .then(
           [ok, fail](caf::node_id&, caf::strong_actor_ptr& handle, std::set<std::string>&) {
@@ -137,7 +139,7 @@ void drive_placement(owner_pointer self, time_point now) {
   if (st.session.should_connect(now)) {
     st.session.connecting();
     connect(
-        self, st.opts.placement,
+        self, net::current_placement(st.opts.placement),
         [self](caf::strong_actor_ptr handle) {
           auto& st = self->state;
           st.placement = caf::actor_cast<net::placement_actor>(handle);
@@ -149,7 +151,9 @@ void drive_placement(owner_pointer self, time_point now) {
         [self](std::string why) {
           auto& st = self->state;
           st.session.connect_failed(clock::now());
-          spdlog::warn("event=placement_unreachable address={} error=\"{}\" action=retry", st.opts.placement, why);
+          spdlog::warn("event=placement_unreachable address={} error=\"{}\" action=retry",
+                       net::current_placement(st.opts.placement), why);
+          net::rotate_placement(st.opts.placement);  // the next placement instance
         });
     return;
   }
@@ -203,7 +207,9 @@ bool on_link_down(owner_pointer self, const caf::actor_addr& source) {
   if (st.placement && st.placement.address() == source) {
     st.placement = nullptr;
     st.session.lost(clock::now());
-    spdlog::warn("event=placement_down address={} action=reconnect data_path=serving", st.opts.placement);
+    spdlog::warn("event=placement_down address={} action=reconnect data_path=serving",
+                 net::current_placement(st.opts.placement));
+    net::rotate_placement(st.opts.placement);  // the next placement instance
     return true;
   }
   for (const auto& [node, handle] : st.peer_handles) {

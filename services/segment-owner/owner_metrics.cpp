@@ -16,6 +16,8 @@ owner_metrics::owner_metrics(std::chrono::milliseconds heartbeat)
                                      "Raft commit latency of a proposal on this owner's leaders (raft_apply to applied)",
                                      net::default_latency_buckets());
   accepted_ = &registry_.add_counter("ropekv_owner_heartbeats_accepted_total", "Heartbeats placement accepted");
+  corrupt_ = &registry_.add_counter("ropekv_owner_replicas_corrupt_total",
+                                    "Replica files that failed their checks at open (rebuilt from peers)");
   registry_.add_collector([this] { return replica_families(); });
 }
 
@@ -30,6 +32,10 @@ consensus::stage_observer owner_metrics::observer() {
 
 std::function<void(const std::vector<replica_report>&)> owner_metrics::reporter() {
   return [this](const std::vector<replica_report>& replicas) { report(replicas); };
+}
+
+std::function<void()> owner_metrics::corrupt_counter() {
+  return [this] { corrupt_->inc(); };
 }
 
 void owner_metrics::report(const std::vector<replica_report>& replicas) {

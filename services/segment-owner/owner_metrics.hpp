@@ -53,6 +53,8 @@ class owner_metrics {
   consensus::stage_observer observer();
   /// For owner_options::on_report; valid while this object lives.
   std::function<void(const std::vector<replica_report>&)> reporter();
+  /// For owner_options::on_replica_corrupt; valid while this object lives.
+  std::function<void()> corrupt_counter();
   /// Serves /healthz, /readyz, /metrics on host:port (0: the OS picks one).
   status serve(const std::string& host, uint16_t port);
   uint16_t port() const noexcept;
@@ -60,6 +62,8 @@ class owner_metrics {
 
   net::readiness ready() const;
   const net::metrics_registry& registry() const noexcept { return registry_; }
+  /// More series built at scrape time (chunk backlog); at start-up only.
+  void add_collector(net::metrics_registry::collector c) { registry_.add_collector(std::move(c)); }
 
  private:
   void report(const std::vector<replica_report>& replicas);
@@ -71,6 +75,7 @@ class owner_metrics {
   std::array<net::histogram*, consensus::replica_stage_names.size()> stages_{};
   net::histogram* commit_ = nullptr;
   net::counter* accepted_ = nullptr;
+  net::counter* corrupt_ = nullptr;
   std::atomic<int64_t> last_accepted_ns_{0};  // clock epoch ns; 0: never
   mutable std::mutex mutex_;
   std::vector<replica_report> last_;

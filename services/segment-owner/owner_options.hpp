@@ -76,10 +76,18 @@ struct owner_options {
   /// heartbeat, with the replicas it reported (owner_metrics: readiness
   /// and per-replica gauges); may be empty.
   std::function<void(const std::vector<replica_report>&)> on_report;
+  /// Called on the owner actor's thread when a replica's file failed its
+  /// checks at open and the replica is rebuilt from its peers
+  /// (owner_metrics counts it); may be empty.
+  std::function<void()> on_replica_corrupt;
   /// How often a replica actor polls its replica when nothing else wakes it.
   std::chrono::milliseconds replica_tick{10};
+  /// Chunks of the hosted leaders (docs/backup.md); no shipper: none.
+  segment::chunk_options chunks;
   /// When the leaders here split their segments (owner_splits.cpp).
   split_settings split;
+  /// BROKEN ON PURPOSE, tests/chaos only: puts answered before they commit (unsafe_ack.hpp).
+  bool unsafe_ack_before_commit = false;
 };
 
 }  // namespace ropekv::segment_owner

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "owner_actor_state.hpp"
 #include "ropekv/common/errc.hpp"
@@ -49,6 +50,7 @@ segment::segment_options replica_options(const owner_actor_state& st) {
   o.durable_log = st.opts.durable_log;
   o.strong_reads = st.opts.strong_reads;
   o.observe = st.opts.observe;
+  o.chunks = st.opts.chunks;
   return o;
 }
 
@@ -160,6 +162,55 @@ void on_probe_reply(owner_pointer self, segment_id group, const pb::AdminReply& 
   drive_membership(self, group);
 }
 
+/// The segment actor's down reason names the errc first (segment_actor.cpp).
+bool is_corrupt_reason(const std::string& why) { return why.find("corrupt: ") != std::string::npos; }
+
+/// A replica whose file failed its checks at open (file_check.hpp): never
+/// served; its file is moved aside (<path>.corrupt, for a post-mortem) and
+/// the replica rejoins its group empty, as a new member would, so the
+/// leader sends it a snapshot and the log. Only with a peer to rebuild
+/// from: the only copy of a group stays down, untouched, for an operator.
+void rebuild_corrupt(owner_pointer self, segment_id group, const std::string& why) {
+  auto& st = self->state;
+  hosted_replica* r = st.core.by_group(group);
+  std::vector<uint64_t> peers;
+  if (r->assignment)
+    for (uint64_t n : r->assignment->segment().replicas())
+      if (n != st.core.self().value) peers.push_back(n);
+  for (uint64_t n : r->voters)
+    if (n != st.core.self().value && std::find(peers.begin(), peers.end(), n) == peers.end()) peers.push_back(n);
+  if (st.opts.on_replica_corrupt) st.opts.on_replica_corrupt();
+  st.reopen.erase(group.value);
+  if (peers.empty()) {
+    st.core.set_phase(group, replica_phase::reopening);  // answers unavailable; no reopen plan: stays down
+    spdlog::critical("event=replica_corrupt segment={} group={} path={} reason=\"{}\" action=keep_down "
+                     "why=\"no peer to rebuild from\"",
+                     r->segment.value, group.value, r->path, why);
+    return;
+  }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string aside = r->path + ".corrupt";
+  fs::rename(r->path, aside, ec);
+  for (const char* suffix : {"-wal", "-shm", "-journal", ".seal"}) {
+    std::error_code ignored;
+    fs::remove(r->path + suffix, ignored);
+  }
+  if (ec) {
+    st.core.set_phase(group, replica_phase::reopening);
+    spdlog::critical("event=replica_corrupt segment={} group={} path={} reason=\"{}\" action=keep_down "
+                     "why=\"cannot move the file aside: {}\"",
+                     r->segment.value, group.value, r->path, why, ec.message());
+    return;
+  }
+  spdlog::error("event=replica_corrupt segment={} group={} path={} reason=\"{}\" action=rebuild_from_peers "
+                "peers={} moved_to={}",
+                r->segment.value, group.value, r->path, why, join_ids(peers), aside);
+  r->probed = false;
+  start_replica(self, *r, start_mode::join);
+  st.rebuilds[group.value] = rebuild_plan{r->segment.value, peers, 0, 0, clock::now(), false, 0};
+}
+
 }  // namespace
 
 void open_existing(owner_pointer self) {
@@ -265,8 +316,20 @@ void on_replica_down(owner_pointer self, segment_id group, const caf::error& rea
     return;
   }
   if (st.stopping) return;
-  spdlog::error("event=replica_failed segment={} group={} path={} reason=\"{}\" action=reopen", r->segment.value,
-                group.value, r->path, caf::to_string(reason));
+  const std::string why = caf::to_string(reason);
+  if (is_corrupt_reason(why)) {
+    rebuild_corrupt(self, group, why);
+    return;
+  }
+  const bool disk_full = disk_guard::is_full_reason(why);
+  spdlog::error("event=replica_failed segment={} group={} path={} reason=\"{}\" action={}", r->segment.value,
+                group.value, r->path, why, disk_full ? "reopen_when_space" : "reopen");
+  if (disk_full && st.disk.on_full()) {
+    auto free = disk_guard::free_bytes_of(st.dir->root());
+    spdlog::error("event=disk_full node={} dir={} free_bytes={} resume_at_bytes={} action=\"refuse writes, reopen "
+                  "replicas when space returns\"",
+                  st.core.self().value, st.dir->root(), free ? std::to_string(*free) : "unknown", disk_resume_bytes);
+  }
   if (!file_of(st, group)) {
     forget_replica(self, group);
     return;
@@ -276,8 +339,84 @@ void on_replica_down(owner_pointer self, segment_id group, const caf::error& rea
   plan.at = plan.retry.failed(clock::now());
 }
 
+void drive_rebuilds(owner_pointer self, time_point now) {
+  auto& st = self->state;
+  for (auto it = st.rebuilds.begin(); it != st.rebuilds.end();) {
+    auto& plan = it->second;
+    if (st.core.by_group(segment_id{it->first}) == nullptr || plan.attempts >= 120) {
+      if (plan.attempts >= 120)
+        spdlog::error("event=replica_rebuild_stuck segment={} why=\"no leader removed this node\"", plan.segment);
+      it = st.rebuilds.erase(it);
+      continue;
+    }
+    if (plan.in_flight || now < plan.at || plan.peers.empty()) {
+      ++it;
+      continue;
+    }
+    uint64_t ask = plan.hint != 0 ? plan.hint : plan.peers[plan.next++ % plan.peers.size()];
+    plan.hint = 0;
+    auto handle = st.peer_handles.find(ask);
+    if (handle == st.peer_handles.end()) {
+      plan.at = now + std::chrono::milliseconds(200);
+      ++plan.attempts;
+      ++it;
+      continue;
+    }
+    pb::MembershipRequest req;
+    req.set_op(pb::MembershipRequest::REMOVE);
+    req.set_node_id(st.core.self().value);
+    req.mutable_routing()->set_segment_id(plan.segment);
+    plan.in_flight = true;
+    ++plan.attempts;
+    uint64_t g = it->first;
+    auto retry = [self, g](uint64_t hint) {
+      auto found = self->state.rebuilds.find(g);
+      if (found == self->state.rebuilds.end()) return;
+      found->second.in_flight = false;
+      found->second.hint = hint;
+      found->second.at = clock::now() + std::chrono::milliseconds(hint != 0 ? 0 : 300);
+    };
+    // The peer handle is typed for the data path; the actor behind it is
+    // the remote owner, which forwards membership requests to its replica.
+    auto owner = caf::actor_cast<net::owner_actor>(handle->second);
+    self->request(owner, st.opts.call_timeout, req)
+        .then(
+            [self, g, ask, retry](pb::AdminReply& reply) {
+              uint32_t code = reply.status().error_code();
+              if (code == 0) {
+                auto found = self->state.rebuilds.find(g);
+                if (found != self->state.rebuilds.end()) {
+                  spdlog::info("event=replica_rebuild_rejoining segment={} removed_by={} voters={} next=\"the "
+                               "leader's owner adds this node back; it catches up from a snapshot\"",
+                               found->second.segment, ask, join_ids(reply.segment().replicas()));
+                  self->state.rebuilds.erase(found);
+                }
+                return;
+              }
+              uint64_t hint = code == static_cast<uint32_t>(errc::not_leader) ? reply.status().leader_hint() : 0;
+              retry(hint == self->state.core.self().value ? 0 : hint);
+            },
+            [retry](caf::error&) { retry(0); });
+    ++it;
+  }
+}
+
+void check_disk(owner_pointer self, time_point now) {
+  auto& st = self->state;
+  if (!st.disk.check()) return;
+  auto free = disk_guard::free_bytes_of(st.dir->root());
+  spdlog::info("event=disk_writable node={} dir={} free_bytes={} reopening={}", st.core.self().value, st.dir->root(),
+               free ? std::to_string(*free) : "unknown", st.reopen.size());
+  for (auto& [group, plan] : st.reopen) {
+    plan.retry.reset();
+    plan.at = now;
+  }
+}
+
 void reopen_due(owner_pointer self, time_point now) {
   auto& st = self->state;
+  // A reopen on a full disk fails on its first append: wait for space.
+  if (st.disk.full()) return;
   for (auto it = st.reopen.begin(); it != st.reopen.end();) {
     hosted_replica* r = st.core.by_group(segment_id{it->first});
     if (r == nullptr || r->phase != replica_phase::reopening) {

@@ -8,6 +8,7 @@
 #include "owner_actor.hpp"
 #include "ropekv/net/service_process.hpp"
 #include "ropekv/net/type_ids.hpp"
+#include "ropekv/net/cluster_tls.hpp"
 
 namespace ropekv::segment_owner {
 
@@ -17,7 +18,7 @@ result<owner_endpoint> start_owner(caf::actor_system& sys, const owner_options& 
   auto saved = dir ? dir->load_node_id() : result<node_id>(dir.error());
   if (!saved) return make_error(saved.error().code, "data dir " + data_dir_path + ": " + saved.error().message);
   auto owner = spawn_owner(sys, options, std::move(*dir), *saved);
-  auto published = sys.middleman().publish(owner, port, options.host.c_str(), true);
+  auto published = net::cluster_publish(sys, owner, port, options.host.c_str(), true);
   if (!published) {
     stop_owner(sys, owner);
     return make_error(errc::unavailable, "publish on " + options.host + ":" + std::to_string(port) + ": " +

@@ -372,6 +372,43 @@ def check_inspector(cdp, api):
     log(f"rollback through the page: {result}")
 
 
+def check_move(cdp, api):
+    """Drains a node holding replicas of a 1-replica table: the page shows the
+    moves in flight (a row with kind and progress, a strip on the moving
+    segment) while GET /v1/cluster lists them, and none once they are done."""
+    api.json("PUT", "/v1/tables/console_moves", {"hash_key": "id", "segments": 2, "replication": 1}, expect=(201,))
+    filler = "x" * 2000
+    for start in range(0, 2000, 100):
+        api.json("POST", "/v1/tables/console_moves/batch",
+                 {"ops": [{"op": "put", "hash_key": f"k{i}", "item": {"v": filler}} for i in range(start, start + 100)]})
+    cluster = api.json("GET", "/v1/cluster")
+    mine = [s for s in cluster["segments"] if s.get("table") == "console_moves"]
+    node = mine[0]["replicas"][0]
+    api.json("POST", f"/v1/nodes/{node}/drain", {}, expect=(200, 202))
+    log(f"draining node {node}")
+    seen_api, seen_dom, t0 = set(), {}, time.monotonic()
+    while time.monotonic() - t0 < 60:
+        moves = api.json("GET", "/v1/cluster")["moves"]
+        seen_api |= {m["segment"] for m in moves}
+        dom = cdp.eval("""({rows: [...document.querySelectorAll('#moves tbody tr[data-move-segment]')].map(r => [Number(r.dataset.moveSegment), r.children[3].textContent, r.children[5].textContent]),
+                         strips: [...document.querySelectorAll('#rope rect.move-fill')].map(r => Number(r.dataset.moveSegment)),
+                         moving: document.querySelectorAll('#rope rect.seg.moving').length})""")
+        for seg, kind, progress in dom["rows"]:
+            seen_dom[seg] = (kind, progress, seg in dom["strips"], dom["moving"])
+        if seen_api and not moves and not dom["rows"]:
+            break
+        time.sleep(0.1)
+    check(seen_api, "the drain ordered no move")
+    check(seen_dom, f"GET /v1/cluster listed moves of segments {sorted(seen_api)}, the page showed none")
+    for seg, (kind, progress, strip, moving) in seen_dom.items():
+        check(kind == "drain", f"move of segment {seg} shown with kind {kind!r}")
+        check(strip and moving >= 1, f"segment {seg} moving without its strip or outline in the rope")
+    check(not cdp.eval("document.querySelectorAll('#moves tbody tr[data-move-segment]').length"),
+          "moves still shown after GET /v1/cluster has none")
+    log(f"drain of node {node}: moves {sorted(seen_api)} in the API, {sorted(seen_dom.items())} in the page")
+    api.json("DELETE", f"/v1/nodes/{node}/drain", None, expect=(200, 202, 204))
+
+
 def run(args, procs, tmp):
     api = start_cluster(procs, args.dev, tmp)
     check_static_routes(api)
@@ -438,6 +475,8 @@ def run(args, procs, tmp):
         changes = cdp.eval("document.getElementById('changes').textContent")
         check("new" in changes, f"the layout change is not listed: {changes!r}")
         log(f"page shows {after['segments']} segments {time.monotonic() - t0:.1f} s after the split; highlighted {after['fresh']}")
+
+        check_move(cdp, api)
 
         # Let the page poll a few more rounds (304s) and look for problems.
         time.sleep(2.5)

@@ -9,6 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "ropekv/keys/key_codec.hpp"
 #include "ropekv/keys/partition.hpp"
 
@@ -37,6 +41,20 @@ std::string tail(const std::string& path, size_t lines) {
   return out.str();
 }
 
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  uint16_t port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
@@ -62,10 +80,21 @@ bool poll_until(std::chrono::milliseconds bound, Pred pred, std::chrono::millise
 
 cluster_harness::cluster_harness(cluster_options options) : options_(std::move(options)), dir_(make_temp_dir()) {
   placement_ = {"placement", dir_ + "/placement", dir_ + "/placement.log", 0, nullptr};
+  if (options_.placements == 0) options_.placements = 1;
+  for (unsigned i = 1; i < options_.placements; ++i) {
+    std::string n = "placement" + std::to_string(i + 1);
+    more_placements_.push_back({n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr});
+  }
+  // A group's members know each other's addresses from the start.
+  if (options_.placements > 1) {
+    for (unsigned i = 0; i < options_.placements; ++i) placement_proc(i).port = free_port();
+  }
   owners_.resize(options_.owners);
   for (unsigned i = 0; i < options_.owners; ++i) {
     std::string n = "owner" + std::to_string(i + 1);
     owners_[i] = {n, dir_ + "/" + n, dir_ + "/" + n + ".log", 0, nullptr};
+    if (i < options_.owner_data_dirs.size() && !options_.owner_data_dirs[i].empty())
+      owners_[i].data_dir = options_.owner_data_dirs[i];
   }
   routers_.resize(std::max(1u, options_.routers));
   for (unsigned i = 0; i < routers_.size(); ++i) {
@@ -95,6 +124,7 @@ cluster_harness::~cluster_harness() {
   for (auto& r : routers_) r.proc.reset();
   for (auto& o : owners_) o.proc.reset();
   placement_.proc.reset();
+  for (auto& p : more_placements_) p.proc.reset();
   if (!std::getenv("ROPEKV_KEEP_DATA")) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -135,23 +165,90 @@ void append_flags(std::vector<std::string>& args, const std::string& flags) {
 }
 
 ::testing::AssertionResult cluster_harness::start_placement() {
-  // Port 0 the first time; afterwards the port the others were told.
-  std::vector<std::string> args{ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(placement_.port),
-                                "--data-dir=" + placement_.data_dir, "--down-after=" + options_.down_after,
-                                "--tick-interval=200ms", "--metrics-port=0", "--log-level=info"};
-  append_flags(args, options_.placement_args);
-  auto launched = launch(placement_, std::move(args));
-  return launched ? read_metrics_port(placement_) : launched;
+  for (unsigned i = 0; i < options_.placements; ++i)
+    if (auto r = start_placement(i); !r) return r;
+  return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult cluster_harness::start_placement(unsigned i) {
+  auto& p = placement_proc(i);
+  // Port 0 the first time; afterwards the port the others were told.
+  std::vector<std::string> args{ROPEKV_PLACEMENT_BIN, "--port=" + std::to_string(p.port),
+                                "--data-dir=" + p.data_dir, "--down-after=" + options_.down_after,
+                                "--tick-interval=200ms", "--metrics-port=0", "--log-level=info"};
+  if (options_.placements > 1) {
+    std::string peers;
+    for (unsigned k = 0; k < options_.placements; ++k)
+      peers += (k ? "," : "") + std::to_string(k + 1) + "@127.0.0.1:" + std::to_string(placement_proc(k).port);
+    args.push_back("--placement-id=" + std::to_string(i + 1));
+    args.push_back("--peers=" + peers);
+  }
+  if (!options_.bootstrap_token.empty()) args.push_back("--bootstrap-token=" + options_.bootstrap_token);
+  append_flags(args, options_.placement_args);
+  auto launched = launch(p, std::move(args));
+  return launched ? read_metrics_port(p) : launched;
+}
 
-int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc->stop() : -1; }
+int cluster_harness::stop_placement() {
+  int code = placement_.proc ? placement_.proc->stop() : -1;
+  for (unsigned i = 1; i < options_.placements; ++i) stop_placement(i);
+  return code;
+}
+
+int cluster_harness::stop_placement(unsigned i) {
+  auto& p = placement_proc(i);
+  return p.proc ? p.proc->stop() : -1;
+}
+
+void cluster_harness::kill9_placement(unsigned i) {
+  auto& p = placement_proc(i);
+  if (p.proc) p.proc->kill9();
+}
+
+bool cluster_harness::placement_running(unsigned i) const {
+  const auto& p = placement_proc(i);
+  return p.proc && p.proc->running();
+}
+
+void cluster_harness::wipe_placement(unsigned i) {
+  std::error_code ec;
+  std::filesystem::remove_all(placement_proc(i).data_dir, ec);
+}
+
+uint16_t cluster_harness::placement_port(unsigned i) const { return placement_proc(i).port; }
+
+std::string cluster_harness::placement_list() const {
+  std::string out;
+  for (unsigned i = 0; i < options_.placements; ++i)
+    out += (i ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(placement_proc(i).port);
+  return out;
+}
+
+int cluster_harness::placement_leader() const {
+  int best = -1;
+  uint64_t best_term = 0;
+  for (unsigned i = 0; i < options_.placements; ++i) {
+    if (!placement_running(i)) continue;
+    std::ifstream in(placement_proc(i).log);
+    std::string last;
+    for (std::string line; std::getline(in, line);)
+      if (line.find("event=placement_group_view") != std::string::npos) last = line;
+    if (last.find("leading=true ready=true") == std::string::npos) continue;
+    auto at = last.find("term=");
+    uint64_t term = at == std::string::npos ? 0 : std::stoull(last.substr(at + 5));
+    if (best < 0 || term > best_term) {
+      best = static_cast<int>(i);
+      best_term = term;
+    }
+  }
+  return best;
+}
 
 ::testing::AssertionResult cluster_harness::start_owner(unsigned i) {
   auto& o = owners_[i];
   std::string n = std::to_string(i + 1);
   std::vector<std::string> args{ROPEKV_OWNER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + o.data_dir,
-                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--dc=dc1",
+                                "--placement=" + placement_list(), "--dc=dc1",
                                 "--rack=r" + n, "--host-label=host-" + n,
                                 "--heartbeat-ms=" + std::to_string(options_.heartbeat_ms),
                                 "--election-timeout-ms=" + std::to_string(options_.election_timeout_ms),
@@ -164,7 +261,8 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
 ::testing::AssertionResult cluster_harness::start_notifier(unsigned i) {
   auto& n = notifiers_[i];
   std::vector<std::string> args{ROPEKV_NOTIFIER_BIN, "--ws-port=0", "--port=0", "--data-dir=" + n.data_dir,
-                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
+                                "--placement=" + placement_list(), "--log-level=info"};
+  if (options_.bootstrap_token.empty()) args.push_back("--insecure");
   append_flags(args, options_.notifier_args);
   return launch(n, std::move(args));
 }
@@ -172,7 +270,7 @@ int cluster_harness::stop_placement() { return placement_.proc ? placement_.proc
 ::testing::AssertionResult cluster_harness::start_indexer(unsigned i) {
   auto& n = indexers_[i];
   std::vector<std::string> args{ROPEKV_INDEXER_BIN, "--port=0", "--metrics-port=0", "--data-dir=" + n.data_dir,
-                                "--placement=127.0.0.1:" + std::to_string(placement_.port), "--log-level=info"};
+                                "--placement=" + placement_list(), "--log-level=info"};
   append_flags(args, options_.indexer_args);
   auto launched = launch(n, std::move(args));
   return launched ? read_metrics_port(n) : launched;
@@ -213,15 +311,19 @@ void cluster_harness::kill9_owner(unsigned i) {
 
 bool cluster_harness::owner_running(unsigned i) const { return owners_[i].proc && owners_[i].proc->running(); }
 
+int cluster_harness::owner_pid(unsigned i) const { return owner_running(i) ? owners_[i].proc->pid() : 0; }
+
 ::testing::AssertionResult cluster_harness::launch_router(unsigned i) {
   std::vector<std::string> args{ROPEKV_ROUTER_BIN, "--http-port=0",
-                                "--placement=127.0.0.1:" + std::to_string(placement_.port),
+                                "--placement=" + placement_list(),
                                 "--segment-timeout=" + options_.segment_timeout,
                                 "--request-deadline=" + options_.request_deadline, "--log-level=info"};
+  if (options_.bootstrap_token.empty()) args.push_back("--insecure");
   append_flags(args, options_.router_args);
   auto r = launch(routers_[i], std::move(args));
   if (r && (!admin_ || admin_router_ < 0 || !router_running(static_cast<unsigned>(admin_router_)))) {
     admin_ = std::make_unique<http_client>(routers_[i].port, 15s);
+    admin_->set_token(options_.bootstrap_token);
     admin_router_ = static_cast<int>(i);
   }
   return r;
@@ -242,6 +344,7 @@ void cluster_harness::reconnect_admin(int not_this) {
   for (unsigned j = 0; j < routers_.size(); ++j)
     if (static_cast<int>(j) != not_this && router_running(j)) {
       admin_ = std::make_unique<http_client>(routers_[j].port, 15s);
+      admin_->set_token(options_.bootstrap_token);
       admin_router_ = static_cast<int>(j);
       return;
     }
@@ -388,6 +491,7 @@ std::string cluster_harness::key_in(const segment_view& s, uint64_t id, const st
 
 std::string cluster_harness::log_tails(size_t lines) const {
   std::string out = "--- " + placement_.log + "\n" + tail(placement_.log, lines);
+  for (const auto& p : more_placements_) out += "--- " + p.log + "\n" + tail(p.log, lines);
   for (const auto& o : owners_) out += "--- " + o.log + "\n" + tail(o.log, lines);
   for (const auto& r : routers_) out += "--- " + r.log + "\n" + tail(r.log, lines);
   for (const auto& n : notifiers_) out += "--- " + n.log + "\n" + tail(n.log, lines);

@@ -41,6 +41,20 @@ struct cluster_options {
   std::string owner_args;                // extra flags for every owner, space-separated
   unsigned routers = 1;                  // ropekv-router processes (start() starts them all)
   std::string router_args;               // extra flags for every router, space-separated
+  /// Owner i's data dir when owner_data_dirs[i] is non-empty (e.g. on a
+  /// tmpfs the test mounted); otherwise <dir()>/owner<i+1>. The harness
+  /// never deletes these.
+  std::vector<std::string> owner_data_dirs;
+  /// Placement instances (a Raft group; docs/reliability.md). 1: one
+  /// process as before. More: each on a port fixed at construction, every
+  /// client given all of them (--placement a:p,b:p,...).
+  unsigned placements = 1;
+  /// Bearer tokens (docs/security.md). Empty: routers and notifiers run
+  /// --insecure (what every test but the auth tests wants). Otherwise they
+  /// require tokens, placement creates a cluster-admin token with this
+  /// secret at first start (--bootstrap-token), and the harness's own
+  /// admin client sends it.
+  std::string bootstrap_token;
 };
 
 /// One segment as GET /v1/cluster shows it (keys as lower-case hex).
@@ -87,9 +101,29 @@ class cluster_harness {
   int stop_owner(unsigned i);
   ::testing::AssertionResult start_owner(unsigned i);
   bool owner_running(unsigned i) const;
+  /// Owner i's PID (for SIGSTOP/SIGCONT), 0 when not running.
+  int owner_pid(unsigned i) const;
+  /// Owner i's data dir (its replicas' SQLite files are in <it>/segments).
+  const std::string& owner_data_dir(unsigned i) const { return owners_[i].data_dir; }
   /// Placement: SIGTERM (exit code) / restart on its data dir and port.
+  /// With several instances these act on all of them.
   int stop_placement();
   ::testing::AssertionResult start_placement();
+
+  /// Placement instance i of options.placements (the group members).
+  unsigned placements() const noexcept { return options_.placements; }
+  ::testing::AssertionResult start_placement(unsigned i);
+  void kill9_placement(unsigned i);
+  int stop_placement(unsigned i);
+  bool placement_running(unsigned i) const;
+  /// Deletes instance i's data dir (stop it first): a lost disk.
+  void wipe_placement(unsigned i);
+  /// The running instance that leads the group (from each log's last
+  /// event=placement_group_view line), -1 while none is known.
+  int placement_leader() const;
+  /// "127.0.0.1:p1,127.0.0.1:p2,...": what every client is given.
+  std::string placement_list() const;
+  uint16_t placement_port(unsigned i) const;
 
   /// Notifier i: WebSocket port, kill -9, (re)start on its data dir.
   uint16_t notifier_port(unsigned i) const { return notifiers_[i].port; }
@@ -157,6 +191,9 @@ class cluster_harness {
   cluster_options options_;
   std::string dir_;
   process placement_;
+  std::vector<process> more_placements_;  // instances 2..N of the group
+  process& placement_proc(unsigned i) { return i == 0 ? placement_ : more_placements_[i - 1]; }
+  const process& placement_proc(unsigned i) const { return i == 0 ? placement_ : more_placements_[i - 1]; }
   std::vector<process> owners_;
   std::vector<process> routers_;
   int admin_router_ = -1;  // the router admin_ talks to

@@ -29,6 +29,7 @@ std::string http_reply::error_code() const {
 struct http_client::impl {
   explicit impl(uint16_t p) : port(p) {}
   uint16_t port;
+  std::string host = "127.0.0.1";
   boost::asio::io_context ioc;
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
@@ -47,6 +48,11 @@ struct http_client::impl {
 
 http_client::http_client(uint16_t port, std::chrono::milliseconds deadline)
     : impl_(std::make_unique<impl>(port)), deadline_(deadline) {}
+
+http_client::http_client(const std::string& host, uint16_t port, std::chrono::milliseconds deadline)
+    : http_client(port, deadline) {
+  impl_->host = host;
+}
 
 http_client::~http_client() { impl_->close(); }
 
@@ -73,7 +79,7 @@ http_reply http_client::attempt(std::string_view method, const std::string& targ
   if (!s.connected) {
     s.stream.expires_after(deadline_);
     s.ioc.restart();
-    s.stream.async_connect({boost::asio::ip::make_address("127.0.0.1"), s.port},
+    s.stream.async_connect({boost::asio::ip::make_address(s.host), s.port},
                            [&ec](beast::error_code e) { ec = e; });
     s.ioc.run();
     if (ec) {
@@ -87,8 +93,9 @@ http_reply http_client::attempt(std::string_view method, const std::string& targ
   req.version(11);
   req.method_string(beast::string_view(method.data(), method.size()));
   req.target(target);
-  req.set(bhttp::field::host, "127.0.0.1");
+  req.set(bhttp::field::host, s.host);
   req.keep_alive(true);
+  if (!token_.empty()) req.set(bhttp::field::authorization, "Bearer " + token_);
   if (!body.empty() || method == "PUT" || method == "POST") {
     req.set(bhttp::field::content_type, "application/json");
     req.body() = body;
@@ -113,7 +120,8 @@ http_reply http_client::attempt(std::string_view method, const std::string& targ
     return {};
   }
   auto res = parser.release();
-  http_reply out{res.result_int(), std::move(res.body()), std::string(res[bhttp::field::content_type])};
+  http_reply out{res.result_int(), std::move(res.body()), std::string(res[bhttp::field::content_type]),
+                 std::string(res[bhttp::field::retry_after])};
   if (!res.keep_alive()) s.close();
   return out;
 }

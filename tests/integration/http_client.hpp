@@ -26,6 +26,7 @@ struct http_reply {
   unsigned status = 0;  // 0: transport failure (refused, reset, deadline)
   std::string body;
   std::string content_type;
+  std::string retry_after;  // the Retry-After header ("" when absent)
 
   /// The body parsed as JSON (a null document when it is not JSON).
   rapidjson::Document json() const;
@@ -36,6 +37,8 @@ struct http_reply {
 class http_client {
  public:
   explicit http_client(uint16_t port, std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  /// The same against `host` (an IPv4/IPv6 literal), e.g. a node in a network namespace.
+  http_client(const std::string& host, uint16_t port, std::chrono::milliseconds deadline = std::chrono::seconds(20));
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
@@ -49,12 +52,15 @@ class http_client {
   /// TCP connections opened so far (1 while keep-alive held).
   int connections() const noexcept;
   void set_deadline(std::chrono::milliseconds d) { deadline_ = d; }
+  /// Sends `Authorization: Bearer <token>` from now on ("" : none).
+  void set_token(std::string token) { token_ = std::move(token); }
 
  private:
   http_reply attempt(std::string_view method, const std::string& target, const std::string& body);
   struct impl;
   std::unique_ptr<impl> impl_;
   std::chrono::milliseconds deadline_;
+  std::string token_;
 };
 
 /// Percent-encodes every byte outside [A-Za-z0-9_.~-] (a key in a path).

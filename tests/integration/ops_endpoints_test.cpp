@@ -186,6 +186,18 @@ TEST(ops_endpoints, every_service_serves_health_readiness_and_metrics) {
     auto t = scrape(cluster.notifier_port(0));
     return t.value("ropekv_notifier_connections") >= 1.0 && t.value("ropekv_notifier_subscriptions") >= 1.0;
   }));
+  // A live event sets the notifier's feed lag; a webhook whose receiver is
+  // down (port 9: nothing listens) shows its backlog and the oldest's age.
+  auto hook = api.put("/v1/hooks/met_hook", R"({"url":"http://127.0.0.1:9/hook","table":"met",)"
+                                            R"("events":["create","update"],"secret":"whsec_b3BzLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk="})");
+  ASSERT_EQ(hook.status, 201u) << hook.body;
+  EXPECT_TRUE(poll_until(30s, [&] {
+    if (api.put("/v1/tables/met/items/hooked", R"({"v":1})").status / 100 != 2) return false;
+    auto t = scrape(cluster.notifier_port(0));
+    return t.value("ropekv_notifier_feed_lag_seconds").value_or(0) > 0 &&
+           t.value("ropekv_notifier_hook_backlog_events", {{"hook", "met_hook"}}).value_or(0) >= 1 &&
+           t.value("ropekv_notifier_hook_backlog_age_seconds", {{"hook", "met_hook"}}).value_or(0) > 0;
+  })) << "no feed lag, or no backlog for a hook that cannot deliver";
 
   // Every metric the dashboard queries is exposed by some service.
   std::map<std::string, std::string> exposed;  // family -> type

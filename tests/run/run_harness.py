@@ -131,6 +131,10 @@ class ScriptsRun:
     def start(self):
         cmd = [os.path.join(self.repo, "scripts/run"), "--no-build", "--build-dir", self.build_dir,
                "--data-dir", self.data_dir] + self.args
+        # These tests check the single-placement port layout; the placement
+        # group (scripts/run's default of 3) has tests of its own.
+        if not any(a.startswith("--placements") for a in self.args):
+            cmd[1:1] = ["--placements", "1"]
         self.out = open(self.out_path, "w")
         self.err = open(self.err_path, "w")
         # Its own session: a Ctrl-C in the terminal running ctest reaches

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_auth.hpp"
 #include "cli_bulk.hpp"
 #include "cli_nodes.hpp"
 #include "router_url.hpp"
@@ -329,7 +330,8 @@ void add_transact(CLI::App& app, command& cmd) {
 }
 
 constexpr const char* help_footer = R"(
-Environment: ROPEKV_ROUTER (router URL), ROPEKV_NOTIFIER (watch: notifier URL).
+Environment: ROPEKV_ROUTER (router URL), ROPEKV_NOTIFIER (watch: notifier URL),
+ROPEKV_TOKEN (bearer token, unless --token).
 
 watch prints one line per change (--json: each event frame, one per line)
 and, when it ends, "resume token: TOKEN" on stderr; pass it to --from to
@@ -371,7 +373,7 @@ namespace {
 
 // What the grammar fills besides parsed_args: flags resolved after parsing.
 struct raw_flags {
-  std::string router, notifier, completion_shell;
+  std::string router, notifier, completion_shell, token;
   std::vector<std::string> after;
   CLI::Option* timeout = nullptr;
 };
@@ -385,6 +387,8 @@ void build_app(CLI::App& app, parsed_args& args, raw_flags& flags) {
   flags.timeout = app.add_option("--timeout", args.global.timeout_seconds,
                                  "seconds per request (default 10); watch: seconds without an event")
                       ->check(CLI::PositiveNumber);
+  app.add_option("--token", flags.token, "bearer token sent to the router and notifier (default: $ROPEKV_TOKEN)")
+      ->type_name("SECRET");
   add_tables(app, args.cmd);
   add_items(app, args.cmd);
   add_admin(app, args.cmd);
@@ -394,6 +398,7 @@ void build_app(CLI::App& app, parsed_args& args, raw_flags& flags) {
   add_transact(app, args.cmd);
   add_bulk_commands(app, args.cmd, flags.completion_shell);
   add_node_commands(app, args.cmd);
+  add_auth_commands(app, args.cmd);
   app.footer(std::string(help_footer) + std::string(exit_code_help()));
 }
 
@@ -411,7 +416,7 @@ command_tree cli_command_tree() {
 }
 
 parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
-                         const char* notifier_env) {
+                         const char* notifier_env, const char* token_env) {
   parsed_args args;
   raw_flags flags;
   CLI::App app{app_description, "ropectl"};
@@ -447,6 +452,7 @@ parse_outcome parse_args(const std::vector<std::string>& argv, const char* route
     outcome.err = "--timeout: not a finite number of seconds\n";
     return outcome;
   }
+  args.global.token = !flags.token.empty() ? flags.token : token_env ? token_env : "";
   args.global.router_url = choose_router_url(router_flag, router_env);
   if (auto endpoint = parse_router_url(args.global.router_url); !endpoint) {
     outcome.exit_code = exit_usage;

@@ -40,9 +40,9 @@ result<std::vector<std::string>> split_write_tokens(const std::vector<std::strin
 /// scripts and their tests.
 command_tree cli_command_tree();
 
-/// `router_env`, `notifier_env`: the values of $ROPEKV_ROUTER and
-/// $ROPEKV_NOTIFIER (nullptr when unset).
+/// `router_env`, `notifier_env`, `token_env`: the values of $ROPEKV_ROUTER,
+/// $ROPEKV_NOTIFIER and $ROPEKV_TOKEN (nullptr when unset).
 parse_outcome parse_args(const std::vector<std::string>& argv, const char* router_env,
-                         const char* notifier_env = nullptr);
+                         const char* notifier_env = nullptr, const char* token_env = nullptr);
 
 }  // namespace ropekv::ctl

@@ -45,6 +45,9 @@ enum class command_kind : uint8_t {
   nodes,         // GET /v1/cluster shown per node (draining, load, moves)
   node_drain,    // POST /v1/nodes/{id}/drain, then with --wait GET /v1/cluster until empty (node_runner)
   node_undrain,  // DELETE /v1/nodes/{id}/drain
+  auth_create,   // POST /v1/auth/tokens (the reply shows the secret, once)
+  auth_list,     // GET /v1/auth/tokens
+  auth_revoke,   // DELETE /v1/auth/tokens/{name}
 };
 
 /// Options every subcommand shares.
@@ -52,6 +55,15 @@ struct global_options {
   std::string router_url;  // http://host:port[/prefix]
   bool json = false;       // print the server's JSON (compact, one object per line)
   double timeout_seconds = 10;  // per HTTP exchange (connect + send + receive)
+  std::string token;       // bearer token (--token, else $ROPEKV_TOKEN); "": none
+};
+
+/// auth create NAME --role R ... / auth revoke NAME
+struct auth_options {
+  std::string name;
+  std::vector<std::string> roles;
+  std::optional<uint64_t> expires_in;  // seconds
+  std::optional<double> rate_limit;    // requests per second; 0: unlimited
 };
 
 /// tables create NAME ...
@@ -174,6 +186,7 @@ struct command {
   std::string transaction;
   bulk_options bulk;        // load / export (table in `table`)
   node_options node;        // node drain / undrain
+  auth_options auth;        // auth create / revoke
 };
 
 }  // namespace ropekv::ctl

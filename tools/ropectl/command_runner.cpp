@@ -141,6 +141,7 @@ int run_command(parsed_args& args, std::istream& in, std::ostream& out, std::ost
     err << "error: usage: " << endpoint.error().message << "\n";
     return exit_usage;
   }
+  endpoint->token = args.global.token;
   // Capped at a year so that now() + timeout cannot overflow the clock.
   double seconds = std::min(args.global.timeout_seconds, 365.0 * 24 * 3600);
   auto timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));

@@ -10,7 +10,7 @@ namespace {
 
 // Codes of the router (errc's names, libs/net http_error, index and
 // transaction codes) and of the notifier's error frames (docs/notifier.md).
-constexpr std::array<std::pair<std::string_view, int>, 34> code_table{{
+constexpr std::array<std::pair<std::string_view, int>, 35> code_table{{
     {"invalid_argument", exit_usage},
     {"invalid_json", exit_usage},
     {"method_not_allowed", exit_usage},
@@ -41,6 +41,7 @@ constexpr std::array<std::pair<std::string_view, int>, 34> code_table{{
     {"not_leader", exit_unavailable},
     {"slow_consumer", exit_unavailable},
     {"too_many_requests", exit_unavailable},
+    {"rate_limited", exit_unavailable},
     {"unauthenticated", exit_denied},
     {"unauthorized", exit_denied},
     {"forbidden", exit_denied},

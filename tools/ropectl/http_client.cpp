@@ -47,6 +47,7 @@ class http_client::impl {
     req.set(bhttp::field::host, endpoint_.host_header());
     req.set(bhttp::field::user_agent, "ropectl");
     req.set(bhttp::field::accept, "application/json");
+    if (!endpoint_.token.empty()) req.set(bhttp::field::authorization, "Bearer " + endpoint_.token);
     if (!call.body.empty()) req.set(bhttp::field::content_type, "application/json");
     req.body() = call.body;
     req.prepare_payload();

@@ -15,7 +15,8 @@
 int main(int argc, char** argv) {
   using namespace ropekv::ctl;
   std::vector<std::string> args(argv, argv + argc);
-  auto parsed = parse_args(args, std::getenv("ROPEKV_ROUTER"), std::getenv("ROPEKV_NOTIFIER"));
+  auto parsed = parse_args(args, std::getenv("ROPEKV_ROUTER"), std::getenv("ROPEKV_NOTIFIER"),
+                           std::getenv("ROPEKV_TOKEN"));
   std::cout << parsed.out;
   std::cerr << parsed.err;
   if (!parsed.args) return parsed.exit_code;

@@ -240,6 +240,9 @@ std::string format_success(const command& cmd, const json_value& body, unsigned 
     case command_kind::nodes: return format_nodes(body);
     case command_kind::node_drain:
     case command_kind::node_undrain: return format_node_load(cmd, body);
+    case command_kind::auth_create:
+    case command_kind::auth_list:
+    case command_kind::auth_revoke: return format_auth(cmd, body);
   }
   return {};
 }

@@ -82,6 +82,10 @@ std::string format_node_load(const command& cmd, const json_value& body);
 std::string format_hooks(const json_value& body);
 /// hooks get: one hook, its state flattened, times as UTC.
 std::string format_hook(const json_value& hook);
+/// auth create: the token with its secret (shown this once); auth list:
+/// NAME ROLES EXPIRES RATE_LIMIT; auth revoke: `revoked token NAME`
+/// (auth_formatter.cpp).
+std::string format_auth(const command& cmd, const json_value& body);
 
 /// The human output of a successful (2xx) response to `cmd`, except
 /// query/scan pages, which the runner prints page by page. `status` tells a

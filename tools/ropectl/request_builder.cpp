@@ -180,6 +180,18 @@ api_call build_request(const command& cmd) {
     case command_kind::nodes: return {"GET", "/v1/cluster", {}};
     case command_kind::node_drain: return {"POST", "/v1/nodes/" + std::to_string(cmd.node.id) + "/drain", {}};
     case command_kind::node_undrain: return {"DELETE", "/v1/nodes/" + std::to_string(cmd.node.id) + "/drain", {}};
+    case command_kind::auth_create: {
+      net::json_writer w;
+      w.begin_object().field("name", cmd.auth.name).key("roles").begin_array();
+      for (const auto& r : cmd.auth.roles) w.value(r);
+      w.end_array();
+      if (cmd.auth.expires_in) w.field("expires_in", *cmd.auth.expires_in);
+      if (cmd.auth.rate_limit) w.field("rate_limit", *cmd.auth.rate_limit);
+      w.end_object();
+      return {"POST", "/v1/auth/tokens", w.take()};
+    }
+    case command_kind::auth_list: return {"GET", "/v1/auth/tokens", {}};
+    case command_kind::auth_revoke: return {"DELETE", "/v1/auth/tokens/" + percent_encode(cmd.auth.name), {}};
   }
   return {"GET", "/healthz", {}};
 }

@@ -22,6 +22,7 @@ struct router_endpoint {
   std::string host;       // without brackets
   std::string port;       // "80" when absent
   std::string base_path;  // "" or "/prefix" (no trailing '/')
+  std::string token;      // sent as Authorization: Bearer <token> when set
 
   /// The Host header value ("host:port", IPv6 in brackets).
   std::string host_header() const;

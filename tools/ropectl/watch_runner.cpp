@@ -117,6 +117,7 @@ int run_watch(const parsed_args& args, frame_stream& stream, std::ostream& out, 
 int run_watch(const parsed_args& args, std::ostream& out, std::ostream& err) {
   const watch_options& w = args.cmd.watch;
   auto endpoint = parse_notifier_url(w.notifier_url);
+  if (endpoint) endpoint->token = args.global.token;
   if (!endpoint) {
     err << "error: usage: " << endpoint.error().message << "\n";
     return exit_usage;

@@ -85,8 +85,10 @@ class ws_client::impl {
     opt.idle_timeout = keepalive_;
     opt.keep_alive_pings = true;
     ws_.set_option(opt);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "ropectl"); }));
+    ws_.set_option(websocket::stream_base::decorator([token = endpoint_.token](websocket::request_type& req) {
+      req.set(beast::http::field::user_agent, "ropectl");
+      if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
+    }));
     ws_.read_message_max(max_frame_bytes);
 
     websocket::response_type response;

@@ -19,6 +19,9 @@ const char* schema_sql = R"(
   CREATE TABLE IF NOT EXISTS rope_segments (start_key BLOB PRIMARY KEY, record BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS hooks (name TEXT PRIMARY KEY, record BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS indexes (id INTEGER PRIMARY KEY, record BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS tokens (name TEXT PRIMARY KEY, record BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS catalog_applied (one INTEGER PRIMARY KEY CHECK (one = 1),
+                                              log_index INTEGER NOT NULL);
 )";
 
 error sqlite_error(sqlite3* db, const char* what) {
@@ -101,9 +104,21 @@ result<std::unique_ptr<catalog_db>> catalog_db::open(const std::string& path) {
   return db;
 }
 
-catalog_db::~catalog_db() { sqlite3_close_v2(db_); }
+catalog_db::~catalog_db() {
+  if (session_ != nullptr) sqlite3session_delete(session_);
+  sqlite3_close_v2(db_);  // rolls an open batch back
+}
 
 status catalog_db::exec(const char* sql) {
+  // Inside a replicated batch a method's own transaction is a savepoint:
+  // its writes join the batch (one log entry) and a ROLLBACK undoes only
+  // them (catalog_db.hpp, "Replication").
+  if (sink_ != nullptr) {
+    std::string_view s(sql);
+    if (s == "BEGIN IMMEDIATE" || s == "BEGIN") sql = "SAVEPOINT catalog_op";
+    else if (s == "COMMIT") sql = "RELEASE catalog_op";
+    else if (s == "ROLLBACK") sql = "ROLLBACK TO catalog_op; RELEASE catalog_op";
+  }
   char* msg = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     std::string text = msg ? msg : "unknown";
@@ -250,6 +265,28 @@ status catalog_db::drop_index(uint32_t id) {
   q.bind(1, static_cast<int64_t>(id));
   if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "drop index");
   if (sqlite3_changes(db_) == 0) return make_error(errc::not_found, "no index " + std::to_string(id));
+  return {};
+}
+
+status catalog_db::put_token(const pb::AuthToken& token) {
+  stmt q(db_, "INSERT INTO tokens(name, record) VALUES (?1, ?2)");
+  q.bind_text(1, token.name()).bind(2, token.SerializeAsString());
+  if (!q.ok()) return sqlite_error(db_, "put token");
+  int rc = q.step();
+  if (rc == SQLITE_CONSTRAINT) return make_error(errc::already_exists, "token " + token.name() + " exists");
+  if (rc != SQLITE_DONE) return sqlite_error(db_, "put token");
+  return {};
+}
+
+result<std::vector<pb::AuthToken>> catalog_db::tokens() {
+  return load_all<pb::AuthToken>(db_, "SELECT record FROM tokens ORDER BY name");
+}
+
+status catalog_db::drop_token(const std::string& name) {
+  stmt q(db_, "DELETE FROM tokens WHERE name = ?1");
+  q.bind_text(1, name);
+  if (!q.ok() || q.step() != SQLITE_DONE) return sqlite_error(db_, "drop token");
+  if (sqlite3_changes(db_) == 0) return make_error(errc::not_found, "no token " + name);
   return {};
 }
 

@@ -234,5 +234,34 @@ TEST_F(catalog_test, a_catalog_from_before_indexes_gains_the_table_on_open) {
   EXPECT_EQ((*db)->indexes()->size(), 1u);
 }
 
+TEST_F(catalog_test, tokens_are_kept_by_name_until_dropped) {
+  pb::AuthToken t;
+  t.set_name("ci-reader");
+  t.set_secret_hash(std::string(32, '\x07'));
+  t.add_roles("read:events");
+  t.set_expires_ms(1234);
+  t.set_rate_limit(0);
+  {
+    auto db = catalog_db::open(path());
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->put_token(t));
+    auto again = (*db)->put_token(t);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, errc::already_exists);
+  }
+  auto db = catalog_db::open(path());
+  ASSERT_TRUE(db);
+  auto all = (*db)->tokens();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].SerializeAsString(), t.SerializeAsString());
+  EXPECT_TRUE((*all)[0].has_rate_limit());
+  ASSERT_TRUE((*db)->drop_token("ci-reader"));
+  auto gone = (*db)->drop_token("ci-reader");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, errc::not_found);
+  EXPECT_TRUE((*db)->tokens()->empty());
+}
+
 }  // namespace
 }  // namespace ropekv::catalog

@@ -40,6 +40,7 @@ int fsm_adapter::apply_cb(raft_fsm* fsm, const raft_buffer* buf, void** result) 
   if (a->machine_.batches()) {
     if (auto st = a->machine_.stage(index, command); !st) {
       a->last_error_ = st.error().message;
+      a->failure_code_ = st.error().code;
       a->failed_ = true;
       return RAFT_IOERR;
     }
@@ -58,12 +59,13 @@ int fsm_adapter::apply_cb(raft_fsm* fsm, const raft_buffer* buf, void** result) 
 }
 
 status fsm_adapter::flush() {
-  if (failed_) return make_error(errc::io_error, "state machine failed: " + last_error_);
+  if (failed_) return make_error(failure_code_, "state machine failed: " + last_error_);
   auto st = machine_.flush([this](uint64_t index, std::string& result) {
     if (hook_) hook_(index, result);
   });
   if (!st) {
     last_error_ = st.error().message;
+    failure_code_ = st.error().code;
     failed_ = true;
   }
   return st;

@@ -315,6 +315,13 @@ bool replica::poll(uint64_t now_ms) {
   did = submit_reads() || did;
   did = run_chained_changes() || did;
   did = io_->poll(now_ms) || did;
+  if (io_->failed()) {
+    // A log write failed (e.g. SQLITE_FULL): c-raft's view of the log no
+    // longer matches the file. Stop here; the owner reopens the replica
+    // from its file, which is intact (the failed transaction rolled back).
+    crash();
+    return true;
+  }
   // Group apply for batching machines; results reach on_applied here.
   auto apply_started = std::chrono::steady_clock::now();
   uint64_t applied_before = applied_mark_;
@@ -376,6 +383,12 @@ void replica::crash() {
   if (closed_ || !initialized_) return;
   io_->simulate_crash();
   close();
+}
+
+error replica::failure() const {
+  if (io_->failed()) return io_->failure();
+  if (fsm_.failed()) return make_error(fsm_.failure_code(), "state machine failed: " + fsm_.last_error());
+  return make_error(errc::internal, "replica has not failed");
 }
 
 replica::statistics replica::stats() const {

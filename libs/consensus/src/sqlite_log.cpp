@@ -59,7 +59,9 @@ error sqlite_log::db_error(std::string_view what) const {
   msg += what;
   msg += ": ";
   msg += db_ != nullptr ? sqlite3_errmsg(db_) : "no connection";
-  errc code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? errc::corrupt : errc::io_error;
+  errc code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? errc::corrupt
+              : rc == SQLITE_FULL                            ? errc::insufficient_storage
+                                                             : errc::io_error;
   return make_error(code, std::move(msg));
 }
 
@@ -84,6 +86,10 @@ result<std::unique_ptr<sqlite_log>> sqlite_log::open(const std::string& path,
     return st.error();
   }
   if (auto st = log->exec(schema); !st) return st.error();
+  if (options.max_pages != 0) {
+    std::string pragma = "PRAGMA max_page_count=" + std::to_string(options.max_pages);
+    if (auto st = log->exec(pragma.c_str()); !st) return st.error();
+  }
   if (auto st = log->prepare_all(); !st) return st.error();
   return log;
 }

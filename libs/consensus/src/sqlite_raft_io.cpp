@@ -43,6 +43,13 @@ int sqlite_raft_io::fail(int rv, std::string_view what) {
   return rv;
 }
 
+int sqlite_raft_io::fail_write(const error& err) {
+  // The first failure is the one worth reporting (later ones follow from it).
+  if (!failed_) failure_ = err;
+  failed_ = true;
+  return fail(RAFT_IOERR, err.message);
+}
+
 // ------------------------------------------------------------ lifecycle
 
 int sqlite_raft_io::do_init(raft_io* io, raft_id id, const char* address) {
@@ -257,12 +264,12 @@ int sqlite_raft_io::write_op(const disk_op& op) {
         const raft_entry& e = op.entries[i];
         auto st = log_->put_entry(op.index + i, e.term, e.type,
                                   std::string_view(static_cast<const char*>(e.buf.base), e.buf.len));
-        if (!st) return fail(RAFT_IOERR, st.error().message);
+        if (!st) return fail_write(st.error());
       }
       stats_.entries_written += op.n;
       return 0;
     case disk_op::truncate:
-      if (auto st = log_->truncate_suffix(op.index); !st) return fail(RAFT_IOERR, st.error().message);
+      if (auto st = log_->truncate_suffix(op.index); !st) return fail_write(st.error());
       return 0;
     case disk_op::snapshot_put: {
       const raft_snapshot* snap = op.snapshot;
@@ -274,14 +281,14 @@ int sqlite_raft_io::write_op(const disk_op& op) {
       for (unsigned i = 0; i < snap->n_bufs; ++i) {
         rec.data.append(static_cast<const char*>(snap->bufs[i].base), snap->bufs[i].len);
       }
-      if (auto st = log_->put_snapshot(rec); !st) return fail(RAFT_IOERR, st.error().message);
+      if (auto st = log_->put_snapshot(rec); !st) return fail_write(st.error());
       status st;
       if (op.trailing == 0) {
         st = log_->truncate_suffix(0);  // the snapshot replaces the whole log
       } else if (snap->index > op.trailing) {
         st = log_->truncate_prefix(snap->index - op.trailing + 1);
       }
-      if (!st) return fail(RAFT_IOERR, st.error().message);
+      if (!st) return fail_write(st.error());
       return 0;
     }
   }
@@ -317,13 +324,13 @@ bool sqlite_raft_io::flush_disk() {
   } else {
     auto started = std::chrono::steady_clock::now();
     if (auto st = log_->begin(); !st) {
-      status = fail(RAFT_IOERR, st.error().message);
+      status = fail_write(st.error());
     } else {
       for (const auto& op : ops) {
         if ((status = write_op(op)) != 0) break;
       }
       if (status == 0) {
-        if (auto st = log_->commit(); !st) status = fail(RAFT_IOERR, st.error().message);
+        if (auto st = log_->commit(); !st) status = fail_write(st.error());
       } else {
         log_->rollback();
       }
@@ -336,7 +343,8 @@ bool sqlite_raft_io::flush_disk() {
       for (const auto& op : ops) note_written(op);
     } else {
       // next_index_ no longer matches the disk: refuse further writes; the
-      // owner must rebuild the replica from its file.
+      // owner must rebuild the replica from its file. (fail_write set
+      // failure_; a rollback after a failed op needs nothing more.)
       failed_ = true;
     }
   }

@@ -166,7 +166,7 @@ int sqlite_raft_io::do_recover(raft_io* io, const raft_configuration* conf) {
 int sqlite_raft_io::do_set_term(raft_io* io, raft_term term) {
   auto* s = self(io);
   if (s->failed_) return RAFT_IOERR;
-  if (auto st = s->log_->save_hard_state({term, 0}); !st) return s->fail(RAFT_IOERR, st.error().message);
+  if (auto st = s->log_->save_hard_state({term, 0}); !st) return s->fail_write(st.error());
   s->term_ = term;
   return 0;
 }
@@ -174,9 +174,7 @@ int sqlite_raft_io::do_set_term(raft_io* io, raft_term term) {
 int sqlite_raft_io::do_set_vote(raft_io* io, raft_id server_id) {
   auto* s = self(io);
   if (s->failed_) return RAFT_IOERR;
-  if (auto st = s->log_->save_hard_state({s->term_, server_id}); !st) {
-    return s->fail(RAFT_IOERR, st.error().message);
-  }
+  if (auto st = s->log_->save_hard_state({s->term_, server_id}); !st) return s->fail_write(st.error());
   return 0;
 }
 

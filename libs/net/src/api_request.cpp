@@ -30,6 +30,9 @@ std::string_view to_string(api_kind kind) noexcept {
     case api_kind::split_table: return "split_table";
     case api_kind::drain_node: return "drain_node";
     case api_kind::undrain_node: return "undrain_node";
+    case api_kind::create_token: return "create_token";
+    case api_kind::list_tokens: return "list_tokens";
+    case api_kind::revoke_token: return "revoke_token";
     case api_kind::console: return "console";
     case api_kind::healthz: return "healthz";
     case api_kind::readyz: return "readyz";

@@ -54,6 +54,8 @@ const std::vector<route>& routes() {
        {{m::put, k::put_hook}, {m::get, k::get_hook}, {m::delete_, k::delete_hook}}},
       {{"v1", "cluster"}, {{m::get, k::cluster}}},
       {{"v1", "nodes", "{id}", "drain"}, {{m::post, k::drain_node}, {m::delete_, k::undrain_node}}},
+      {{"v1", "auth", "tokens"}, {{m::post, k::create_token}, {m::get, k::list_tokens}}},
+      {{"v1", "auth", "tokens", "{n}"}, {{m::delete_, k::revoke_token}}},
       {{""}, {{m::get, k::console}}},
       {{"console", "{f}"}, {{m::get, k::console}}},
   };
@@ -99,7 +101,10 @@ http_result<void> capture(const route& r, std::vector<std::string>& segments, ap
       ok = validate_range_key(seg);
       req.range_key = std::move(seg);
     } else if (part == "{n}") {
-      ok = validate_name(r.parts[1] == "hooks" ? "hook name" : "index name", seg);
+      ok = validate_name(r.parts[1] == "hooks"  ? "hook name"
+                         : r.parts[1] == "auth" ? "token name"
+                                                : "index name",
+                         seg);
       req.name = std::move(seg);
     } else if (part == "{f}") {
       // Looked up by exact name among the embedded files: anything else is 404 there.
@@ -136,12 +141,23 @@ http_result<api_body> parse_body(api_kind kind, std::string_view body) {
     case k::transact:
     case k::split_table:
     case k::put_index:
-    case k::put_hook: return wrap(normalize_json_object(body));
+    case k::put_hook:
+    case k::create_token: return wrap(normalize_json_object(body));
     default: return api_body{};
   }
 }
 
 }  // namespace
+
+std::vector<route_entry> route_entries() {
+  std::vector<route_entry> out;
+  for (const auto& r : routes()) {
+    std::string pattern;
+    for (auto part : r.parts) pattern += "/" + std::string(part);
+    for (const auto& [method, kind] : r.methods) out.push_back({pattern, method, kind});
+  }
+  return out;
+}
 
 http_result<api_request> route_request(http_method method, std::string_view target) {
   auto split = split_request_target(target);

@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
 
 namespace ropekv::net::detail {
 namespace {
@@ -24,7 +25,7 @@ std::string to_std(beast::string_view s) { return std::string(s.data(), s.size()
 /// server still exist.
 class connection_sink final : public response_sink {
  public:
-  connection_sink(std::weak_ptr<connection> conn, std::shared_ptr<server_gate> gate)
+  connection_sink(std::weak_ptr<connection_base> conn, std::shared_ptr<server_gate> gate)
       : conn_(std::move(conn)), gate_(std::move(gate)) {}
 
   void deliver(uint64_t seq, http_response response) override {
@@ -35,7 +36,7 @@ class connection_sink final : public response_sink {
   }
 
  private:
-  std::weak_ptr<connection> conn_;
+  std::weak_ptr<connection_base> conn_;
   std::shared_ptr<server_gate> gate_;
 };
 
@@ -48,10 +49,12 @@ bool is_http_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
+void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
 }  // namespace
 
-void server_core::unregister(const connection* conn) {
-  std::shared_ptr<connection> last;  // destroyed outside the lock
+void server_core::unregister(const connection_base* conn) {
+  std::shared_ptr<connection_base> last;  // destroyed outside the lock
   {
     std::lock_guard lock(registry_mutex);
     auto it = registry.find(conn);
@@ -62,74 +65,132 @@ void server_core::unregister(const connection* conn) {
   registry_changed.notify_all();
 }
 
-connection::connection(server_core& core, tcp::socket socket)
-    : core_(core), stream_(std::move(socket)) {
+template <class Stream>
+connection<Stream>::connection(server_core& core, tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
+    : core_(core), tls_(std::move(tls)), stream_([&]() -> Stream {
+        if constexpr (is_tls) return Stream(std::move(socket), *tls_);
+        else return Stream(std::move(socket));
+      }()) {
   beast::error_code ec;
-  auto peer = stream_.socket().remote_endpoint(ec);
+  auto peer = tcp().socket().remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
   // A response is one small write that the client waits for: Nagle would
   // hold a second segment (a 100-continue, a body split by the kernel)
   // until the client's delayed ACK, up to 40 ms.
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  tcp().socket().set_option(tcp::no_delay(true), ec);
+  bump(core_.counters.accepted);
 }
 
-void connection::start() {
+template <class Stream>
+void connection<Stream>::start() {
   sink_ = std::make_shared<connection_sink>(weak_from_this(), core_.gate);
-  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
-}
-
-void connection::reject(http_error err) {
-  asio::post(stream_.get_executor(),
-             [self = shared_from_this(), err = std::move(err)] { self->fail(err); });
-}
-
-void connection::begin_shutdown() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    self->stopping_ = true;
-    // Idle or mid-request: nothing owed to the client. Otherwise the
-    // response in progress goes out with "Connection: close".
-    if (self->state_ == state::reading) self->finish();
+  asio::post(stream_.get_executor(), [self = self()] {
+    if constexpr (is_tls) {
+      // The handshake is part of reading the first request's header: a
+      // client that opens and stalls is cut at header_timeout.
+      self->state_ = state::handshake;
+      self->tcp().expires_after(self->core_.options.header_timeout);
+      self->stream_.async_handshake(asio::ssl::stream_base::server, self->buffer_.data(),
+                                    beast::bind_front_handler(&connection::on_handshake, self));
+    } else {
+      self->read_header();
+    }
   });
 }
 
-void connection::deliver(uint64_t seq, http_response response) {
-  asio::post(stream_.get_executor(),
-             [self = shared_from_this(), seq, response = std::move(response)]() mutable {
-               self->on_response(seq, std::move(response));
-             });
+template <class Stream>
+void connection<Stream>::on_handshake(beast::error_code ec, size_t used) {
+  if constexpr (is_tls) {
+    if (ec) {
+      // Plain HTTP to the TLS port ("http request"), a client that does not
+      // trust us, a protocol below TLS 1.2: nothing to answer in clear text.
+      bump(core_.counters.tls_handshake_failures);
+      spdlog::debug("event=tls_handshake_failed remote={} error=\"{}\"", remote_, ec.message());
+      return finish();
+    }
+    buffer_.consume(used);
+    read_header();
+  }
 }
 
-void connection::close_now() {
+template <class Stream>
+void connection<Stream>::reject(http_error err) {
+  asio::post(stream_.get_executor(), [self = self(), err = std::move(err)] {
+    if constexpr (is_tls) {
+      self->finish();
+    } else {
+      self->fail(err);
+    }
+  });
+}
+
+template <class Stream>
+void connection<Stream>::begin_shutdown() {
+  asio::post(stream_.get_executor(), [self = self()] {
+    self->stopping_ = true;
+    // Idle or mid-request: nothing owed to the client. Otherwise the
+    // response in progress goes out with "Connection: close".
+    if (self->state_ == state::reading || self->state_ == state::handshake) self->finish();
+  });
+}
+
+template <class Stream>
+void connection<Stream>::deliver(uint64_t seq, http_response response) {
+  asio::post(stream_.get_executor(), [self = self(), seq, response = std::move(response)]() mutable {
+    self->on_response(seq, std::move(response));
+  });
+}
+
+template <class Stream>
+void connection<Stream>::close_now() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().close();
   state_ = state::finished;
 }
 
-void connection::read_header() {
+template <class Stream>
+void connection<Stream>::read_header() {
   if (stopping_) return finish();
   state_ = state::reading;
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_.options.max_header_bytes));
   parser_->body_limit(static_cast<uint64_t>(core_.options.max_body_bytes));
-  // One deadline for the whole header block: a client dripping bytes
-  // (slowloris) or idling on keep-alive is cut at idle_timeout.
-  stream_.expires_after(core_.options.idle_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           beast::bind_front_handler(&connection::on_header, shared_from_this()));
+  if (buffer_.size() > 0) return read_header_block();  // pipelined: already here
+  // Keep-alive idle: up to idle_timeout for the next request to begin.
+  tcp().expires_after(core_.options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&connection::on_first_bytes, self()));
 }
 
-void connection::on_header(beast::error_code ec, size_t) {
-  if (ec) return on_read_error(ec);
+template <class Stream>
+void connection<Stream>::on_first_bytes(beast::error_code ec, size_t bytes) {
+  if (ec) return on_read_error(ec, &core_.counters.idle_timeouts, "idle");
+  buffer_.commit(bytes);
+  read_header_block();
+}
+
+template <class Stream>
+void connection<Stream>::read_header_block() {
+  // One deadline for the rest of the header block, from its first byte: a
+  // client dripping bytes (slowloris) is cut at header_timeout.
+  tcp().expires_after(core_.options.header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&connection::on_header, self()));
+}
+
+template <class Stream>
+void connection<Stream>::on_header(beast::error_code ec, size_t) {
+  if (ec) return on_read_error(ec, &core_.counters.header_timeouts, "header");
   auto& msg = parser_->get();
   version_ = msg.version();
   if (parser_->is_done()) return dispatch_request();
-  stream_.expires_after(core_.options.idle_timeout);
+  // One deadline for the whole body (slow uploads count as slowloris too).
+  tcp().expires_after(core_.options.body_timeout);
   if (version_ >= 11 && beast::iequals(msg[bhttp::field::expect], "100-continue")) {
     // Limits were checked on the header already; invite the body.
     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(stream_, asio::buffer(continue_line.data(), continue_line.size()),
-                      [self = shared_from_this()](beast::error_code wec, size_t) {
+                      [self = self()](beast::error_code wec, size_t) {
                         if (wec) return self->finish();
                         self->read_body();
                       });
@@ -138,34 +199,45 @@ void connection::on_header(beast::error_code ec, size_t) {
   read_body();
 }
 
-void connection::read_body() {
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&connection::on_body, shared_from_this()));
+template <class Stream>
+void connection<Stream>::read_body() {
+  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&connection::on_body, self()));
 }
 
-void connection::on_body(beast::error_code ec, size_t) {
-  if (ec) return on_read_error(ec);
+template <class Stream>
+void connection<Stream>::on_body(beast::error_code ec, size_t) {
+  if (ec) return on_read_error(ec, &core_.counters.body_timeouts, "body");
   dispatch_request();
 }
 
-void connection::on_read_error(beast::error_code ec) {
+template <class Stream>
+void connection<Stream>::on_read_error(beast::error_code ec, std::atomic<uint64_t>* timeout_counter,
+                                       const char* phase) {
   if (ec == bhttp::error::body_limit)
     return fail(http_error::from(errc::too_large, "request body exceeds " +
-                                                      std::to_string(core_.options.max_body_bytes) +
-                                                      " bytes"));
+                                                      std::to_string(core_.options.max_body_bytes) + " bytes"));
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
     return fail(http_error{431, std::string(to_string(errc::too_large)),
-                           "request header exceeds " +
-                               std::to_string(core_.options.max_header_bytes) + " bytes",
+                           "request header exceeds " + std::to_string(core_.options.max_header_bytes) + " bytes",
                            {}});
+  if (ec == beast::error::timeout) {
+    bump(*timeout_counter);
+    // Idle keep-alive connections time out all the time; a request cut in
+    // its header or body is worth a line.
+    if (std::string_view(phase) == "idle")
+      spdlog::debug("event=http_timeout phase=idle remote={}", remote_);
+    else
+      spdlog::info("event=http_timeout phase={} remote={}", phase, remote_);
+    return finish();
+  }
   // end_of_stream / partial_message: the client went away; nothing to answer.
-  if (is_http_error(ec) && ec != bhttp::error::end_of_stream &&
-      ec != bhttp::error::partial_message)
+  if (is_http_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
     return fail(http_error::from(errc::invalid_argument, "malformed HTTP request: " + ec.message()));
-  finish();  // timeout, reset, shutdown
+  finish();  // reset, shutdown, TLS error
 }
 
-void connection::dispatch_request() {
+template <class Stream>
+void connection<Stream>::dispatch_request() {
   auto msg = parser_->release();
   parser_.reset();
   http_request req;
@@ -175,13 +247,12 @@ void connection::dispatch_request() {
   req.version = msg.version();
   req.keep_alive = msg.keep_alive();
   req.remote_address = remote_;
-  for (const auto& field : msg)
-    req.headers.emplace_back(to_std(field.name_string()), to_std(field.value()));
+  for (const auto& field : msg) req.headers.emplace_back(to_std(field.name_string()), to_std(field.value()));
   req.body = std::move(msg.body());
   client_keep_alive_ = req.keep_alive;
   version_ = req.version;
   state_ = state::awaiting_handler;
-  stream_.expires_never();  // the handler's time is not the client's idle time
+  tcp().expires_never();  // the handler's time is not the client's idle time
   ++seq_;
   try {
     core_.handler(std::move(req), responder(sink_, seq_));
@@ -191,7 +262,8 @@ void connection::dispatch_request() {
   }
 }
 
-void connection::on_response(uint64_t seq, http_response response) {
+template <class Stream>
+void connection<Stream>::on_response(uint64_t seq, http_response response) {
   if (state_ != state::awaiting_handler || seq != seq_) return;
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   res->version(version_);
@@ -204,20 +276,21 @@ void connection::on_response(uint64_t seq, http_response response) {
   res->keep_alive(keep_alive);
   res->prepare_payload();
   state_ = state::writing;
-  stream_.expires_after(core_.options.idle_timeout);  // a client that never reads
-  bhttp::async_write(stream_, *res,
-                     [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t n) {
-                       self->on_write(keep_alive, ec, n);
-                     });
+  tcp().expires_after(core_.options.idle_timeout);  // a client that never reads
+  bhttp::async_write(stream_, *res, [self = self(), res, keep_alive](beast::error_code ec, size_t n) {
+    self->on_write(keep_alive, ec, n);
+  });
 }
 
-void connection::on_write(bool keep_alive, beast::error_code ec, size_t) {
+template <class Stream>
+void connection<Stream>::on_write(bool keep_alive, beast::error_code ec, size_t) {
   if (ec) return finish();
   if (!keep_alive || stopping_) return linger();
   read_header();  // pipelined requests are already waiting in buffer_
 }
 
-void connection::fail(const http_error& err) {
+template <class Stream>
+void connection<Stream>::fail(const http_error& err) {
   http_response response = error_response(err);
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   res->version(version_);
@@ -228,37 +301,47 @@ void connection::fail(const http_error& err) {
   res->keep_alive(false);
   res->prepare_payload();
   state_ = state::writing;
-  stream_.expires_after(core_.options.idle_timeout);
-  bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+  tcp().expires_after(std::min(core_.options.idle_timeout, core_.options.header_timeout));
+  bhttp::async_write(stream_, *res, [self = self(), res](beast::error_code ec, size_t) {
     if (ec) return self->finish();
     self->linger();
   });
 }
 
-void connection::linger() {
+template <class Stream>
+void connection<Stream>::linger() {
   state_ = state::closing;
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) return finish();
-  stream_.expires_after(linger_timeout(core_.options));  // one deadline for the whole drain
-  stream_.async_read_some(asio::buffer(drain_),
-                          beast::bind_front_handler(&connection::on_linger, shared_from_this()));
+  tcp().expires_after(linger_timeout(core_.options));  // one deadline for the whole drain
+  if constexpr (is_tls) {
+    // close_notify, then wait (bounded) for the client's: the TLS form of
+    // "send shut down, drain until EOF".
+    stream_.async_shutdown([self = self()](beast::error_code) { self->finish(); });
+  } else {
+    beast::error_code ec;
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return finish();
+    tcp().async_read_some(asio::buffer(drain_), beast::bind_front_handler(&connection::on_linger, self()));
+  }
 }
 
-void connection::on_linger(beast::error_code ec, size_t) {
+template <class Stream>
+void connection<Stream>::on_linger(beast::error_code ec, size_t) {
   if (ec) return finish();  // EOF, timeout or reset: done
-  stream_.async_read_some(asio::buffer(drain_),
-                          beast::bind_front_handler(&connection::on_linger, shared_from_this()));
+  tcp().async_read_some(asio::buffer(drain_), beast::bind_front_handler(&connection::on_linger, self()));
 }
 
-void connection::finish() {
+template <class Stream>
+void connection<Stream>::finish() {
   if (state_ == state::finished) return;
   state_ = state::finished;
-  auto self = shared_from_this();  // unregister may drop the registry's reference
+  auto keep = shared_from_this();  // unregister may drop the registry's reference
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().close();
   core_.unregister(this);
 }
+
+template class connection<beast::tcp_stream>;
+template class connection<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace ropekv::net::detail

@@ -12,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "http_connection.hpp"
 
 namespace ropekv::net {
@@ -40,11 +42,18 @@ class http_server::impl {
     std::lock_guard lock(core_.registry_mutex);
     return core_.registry.size();
   }
+  http_server_stats stats() const {
+    auto& c = core_.counters;
+    auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    return {get(c.accepted),      get(c.refused_max_connections), get(c.idle_timeouts),
+            get(c.header_timeouts), get(c.body_timeouts),         get(c.tls_handshake_failures)};
+  }
 
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, tcp::socket socket);
   void run_thread();
+  void log_refusal(const std::string& remote);
 
   detail::server_core core_;
   asio::io_context ioc_;
@@ -53,6 +62,10 @@ class http_server::impl {
   asio::steady_timer accept_retry_;
   std::vector<std::thread> threads_;
   std::atomic<uint16_t> port_{0};
+  // Refusals are logged at most once a second (a flood must not flood the
+  // log); accept strand only.
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  uint64_t refusals_unlogged_ = 0;
   bool started_ = false;
   bool stopped_ = false;
 };
@@ -60,7 +73,8 @@ class http_server::impl {
 status http_server::impl::start() {
   if (started_) return make_error(errc::invalid_argument, "http_server already started");
   const auto& o = core_.options;
-  if (o.max_connections == 0 || o.max_header_bytes == 0 || o.idle_timeout.count() <= 0)
+  if (o.max_connections == 0 || o.max_header_bytes == 0 || o.idle_timeout.count() <= 0 ||
+      o.header_timeout.count() <= 0 || o.body_timeout.count() <= 0)
     return make_error(errc::invalid_argument, "http_server options must be positive");
   boost::system::error_code ec;
   tcp::resolver resolver(ioc_);
@@ -117,7 +131,11 @@ void http_server::impl::on_accept(boost::system::error_code ec, tcp::socket sock
     });
     return;
   }
-  auto conn = std::make_shared<detail::connection>(core_, std::move(socket));
+  std::shared_ptr<detail::connection_base> conn;
+  if (core_.options.tls)
+    conn = std::make_shared<detail::tls_connection>(core_, std::move(socket), core_.options.tls->current());
+  else
+    conn = std::make_shared<detail::plain_connection>(core_, std::move(socket), nullptr);
   bool admitted = false;
   {
     std::lock_guard lock(core_.registry_mutex);
@@ -129,9 +147,23 @@ void http_server::impl::on_accept(boost::system::error_code ec, tcp::socket sock
   if (admitted) {
     conn->start();
   } else if (!core_.stopping) {
+    core_.counters.refused_max_connections.fetch_add(1, std::memory_order_relaxed);
+    log_refusal(conn->remote());
     conn->reject(http_error::from(errc::unavailable, "too many connections; retry later"));
   }
   do_accept();
+}
+
+void http_server::impl::log_refusal(const std::string& remote) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ < std::chrono::seconds(1)) {
+    ++refusals_unlogged_;
+    return;
+  }
+  spdlog::warn("event=connection_refused reason=max_connections limit={} remote={} suppressed={}",
+               core_.options.max_connections, remote, refusals_unlogged_);
+  last_refusal_log_ = now;
+  refusals_unlogged_ = 0;
 }
 
 void http_server::impl::stop() {
@@ -158,7 +190,7 @@ void http_server::impl::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   // No I/O thread runs now: close what did not drain, on this thread.
-  std::unordered_map<const detail::connection*, std::shared_ptr<detail::connection>> rest;
+  std::unordered_map<const detail::connection_base*, std::shared_ptr<detail::connection_base>> rest;
   {
     std::lock_guard lock(core_.registry_mutex);
     rest.swap(core_.registry);
@@ -177,5 +209,6 @@ status http_server::start() { return impl_->start(); }
 uint16_t http_server::port() const noexcept { return impl_->port(); }
 void http_server::stop() { impl_->stop(); }
 size_t http_server::active_connections() const noexcept { return impl_->active_connections(); }
+http_server_stats http_server::stats() const noexcept { return impl_->stats(); }
 
 }  // namespace ropekv::net

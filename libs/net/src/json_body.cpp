@@ -13,10 +13,21 @@ namespace {
 
 using rapidjson::SizeType;
 
+// Whether decoded text holds a UTF-16 surrogate (U+D800..U+DFFF, UTF-8 ED A0..BF xx).
+// RapidJSON 1.1.0 turns a lone low-surrogate escape ("\udc00") into those
+// bytes although they are not UTF-8; stored, they would make every later
+// response holding the item invalid JSON (found by tests/fuzz/fuzz_json_body).
+bool has_surrogate(const char* str, SizeType length) {
+  for (SizeType i = 0; i + 1 < length; ++i)
+    if (static_cast<unsigned char>(str[i]) == 0xED && static_cast<unsigned char>(str[i + 1]) >= 0xA0)
+      return true;
+  return false;
+}
+
 // Forwards SAX events to a writer, enforcing "object at the top" and depth.
 class forwarding_handler {
  public:
-  enum class stop_reason { none, not_object, too_deep };
+  enum class stop_reason { none, not_object, too_deep, surrogate };
 
   forwarding_handler(rapidjson::Writer<rapidjson::StringBuffer>& writer, size_t max_depth)
       : writer_(writer), max_depth_(max_depth) {}
@@ -37,15 +48,22 @@ class forwarding_handler {
     return scalar() && writer_.RawValue(str, length, rapidjson::kNumberType);
   }
   bool String(const char* str, SizeType length, bool) {
-    return scalar() && writer_.String(str, length);
+    return scalar() && utf8(str, length) && writer_.String(str, length);
   }
-  bool Key(const char* str, SizeType length, bool) { return writer_.Key(str, length); }
+  bool Key(const char* str, SizeType length, bool) {
+    return utf8(str, length) && writer_.Key(str, length);
+  }
   bool StartObject() { return open(true) && writer_.StartObject(); }
   bool EndObject(SizeType) { --depth_; return writer_.EndObject(); }
   bool StartArray() { return open(false) && writer_.StartArray(); }
   bool EndArray(SizeType) { --depth_; return writer_.EndArray(); }
 
  private:
+  bool utf8(const char* str, SizeType length) {
+    if (!has_surrogate(str, length)) return true;
+    reason_ = stop_reason::surrogate;
+    return false;
+  }
   // A scalar at depth 0 is a top-level non-object.
   bool scalar() {
     if (depth_ == 0) { reason_ = stop_reason::not_object; return false; }
@@ -85,6 +103,9 @@ http_result<json_object_text> normalize_json_object(std::string_view body, size_
       case forwarding_handler::stop_reason::too_deep:
         return http_error::from(errc::invalid_argument,
                                 "JSON nesting deeper than " + std::to_string(max_depth));
+      case forwarding_handler::stop_reason::surrogate:
+        return http_error::invalid_json("string holds a lone UTF-16 surrogate escape (at byte " +
+                                        std::to_string(parsed.Offset()) + ")");
       case forwarding_handler::stop_reason::none: break;
     }
     if (parsed.Code() == rapidjson::kParseErrorDocumentEmpty)

@@ -121,7 +121,8 @@ void ws_server::impl::on_accept(boost::system::error_code ec, tcp::socket socket
     return;
   }
   const connection_id id{core_.next_id.fetch_add(1)};
-  auto session = std::make_shared<detail::ws_session>(core_, id, std::move(socket));
+  auto session = std::make_shared<detail::ws_session>(core_, id, std::move(socket),
+                                                      core_.options.tls ? core_.options.tls->current() : nullptr);
   bool admitted = false;
   {
     std::lock_guard lock(core_.mutex);

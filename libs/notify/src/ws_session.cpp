@@ -104,21 +104,40 @@ void server_core::unregister(connection_id id, bool held_slot) {
   changed.notify_all();
 }
 
-ws_session::ws_session(server_core& core, connection_id id, tcp::socket socket)
+ws_session::ws_session(server_core& core, connection_id id, tcp::socket socket,
+                       std::shared_ptr<asio::ssl::context> tls)
     : core_(core),
       id_(id),
       strand_(socket.get_executor()),
       http_(std::move(socket)),
+      tls_ctx_(std::move(tls)),
       queue_(core.options.queue_limit_bytes) {
   beast::error_code ec;
   auto peer = http_.socket().remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
   // Notifications are small and latency is the point: no Nagle delay.
   http_.socket().set_option(tcp::no_delay(true), ec);
+  if (tls_ctx_) tls_.emplace(std::move(http_), *tls_ctx_);
 }
 
 void ws_session::start() {
-  asio::post(strand_, [self = shared_from_this()] { self->read_request(); });
+  asio::post(strand_, [self = shared_from_this()] {
+    if (!self->tls_) return self->read_request();
+    // The handshake shares the request's deadline (a stalled client is cut).
+    self->tcp().expires_after(self->core_.options.http_timeout);
+    self->tls_->async_handshake(asio::ssl::stream_base::server, self->buffer_.data(),
+                                beast::bind_front_handler(&ws_session::on_tls_handshake, self));
+  });
+}
+
+void ws_session::on_tls_handshake(beast::error_code ec, size_t used) {
+  if (ec) {
+    // Plain HTTP or ws:// to the wss:// port, an untrusting client, TLS < 1.2.
+    spdlog::debug("event=tls_handshake_failed conn={} remote={} error=\"{}\"", id_.value, remote_, ec.message());
+    return finish("tls_handshake_failed");
+  }
+  buffer_.consume(used);
+  read_request();
 }
 
 // ---- any thread ------------------------------------------------------------
@@ -202,9 +221,10 @@ void ws_session::read_request() {
   parser_->header_limit(static_cast<uint32_t>(core_.options.max_http_header_bytes));
   parser_->body_limit(max_http_body_bytes);
   // One deadline for the whole request: a client dripping bytes is cut.
-  http_.expires_after(core_.options.http_timeout);
-  bhttp::async_read(http_, buffer_, *parser_,
-                    beast::bind_front_handler(&ws_session::on_request, shared_from_this()));
+  tcp().expires_after(core_.options.http_timeout);
+  with_http([&](auto& s) {
+    bhttp::async_read(s, buffer_, *parser_, beast::bind_front_handler(&ws_session::on_request, shared_from_this()));
+  });
 }
 
 void ws_session::on_request(beast::error_code ec, size_t) {
@@ -229,6 +249,12 @@ void ws_session::route(request req) {
     if (!websocket::is_upgrade(req))
       return reply_error(426, "upgrade_required", "GET /v1/ws needs a WebSocket upgrade");
     if (core_.stopping) return reply_error(503, "unavailable", "server is stopping");
+    if (core_.callbacks.on_upgrade) {
+      auto auth = req[bhttp::field::authorization];
+      auto refused = core_.callbacks.on_upgrade(
+          upgrade_request{target, std::string_view(auth.data(), auth.size()), remote_});
+      if (refused) return reply(refused->status, std::move(refused->content_type), std::move(refused->body), false);
+    }
     if (!core_.take_slot()) {
       spdlog::warn("event=ws_rejected conn={} remote={} why=too_many_connections limit={}",
                    id_.value, remote_, core_.options.max_connections);
@@ -268,9 +294,11 @@ void ws_session::reply(unsigned status, std::string content_type, std::string bo
   keep_alive = keep_alive && !stopping_ && !core_.stopping;
   res->keep_alive(keep_alive);
   res->prepare_payload();
-  http_.expires_after(core_.options.http_timeout);  // a client that never reads
-  bhttp::async_write(http_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-    self->on_replied(keep_alive, ec);
+  tcp().expires_after(core_.options.http_timeout);  // a client that never reads
+  with_http([&](auto& s) {
+    bhttp::async_write(s, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+      self->on_replied(keep_alive, ec);
+    });
   });
 }
 
@@ -281,7 +309,7 @@ void ws_session::reply_error(unsigned status, std::string_view code, std::string
 void ws_session::on_replied(bool keep_alive, beast::error_code ec) {
   if (ec || !keep_alive || stopping_) {
     beast::error_code ignored;
-    http_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     return finish("http_done");
   }
   read_request();  // pipelined requests are already waiting in buffer_
@@ -291,28 +319,39 @@ void ws_session::on_replied(bool keep_alive, beast::error_code ec) {
 
 void ws_session::upgrade(request req) {
   phase_ = phase::handshake;
-  http_.expires_never();  // the websocket stream keeps its own timeouts
+  tcp().expires_never();  // the websocket stream keeps its own timeouts
   // Clients wait for the 101 before sending frames, so nothing useful can be
   // left in buffer_.
   buffer_.consume(buffer_.size());
-  ws_.emplace(http_.release_socket());
+  if (tls_) {
+    wss_.emplace(std::move(*tls_));
+    tls_.reset();
+  } else {
+    ws_.emplace(http_.release_socket());
+  }
+  with_ws([&](auto& ws) { configure(ws); });
+  upgrade_request_ = std::move(req);
+  with_ws([&](auto& ws) {
+    ws.async_accept(*upgrade_request_, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+  });
+}
+
+template <class WebSocket>
+void ws_session::configure(WebSocket& ws) {
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = core_.options.handshake_timeout;
   timeouts.idle_timeout = core_.options.idle_timeout;
   timeouts.keep_alive_pings = true;
-  ws_->set_option(timeouts);
-  ws_->set_option(websocket::stream_base::decorator(
+  ws.set_option(timeouts);
+  ws.set_option(websocket::stream_base::decorator(
       [name = core_.options.server_name](websocket::response_type& res) {
         res.set(bhttp::field::server, name);
       }));
   // Beast's own limit would fail the connection with 1009 before we could
   // say why; on_read enforces max_frame_bytes instead.
-  ws_->read_message_max(0);
-  ws_->auto_fragment(false);
-  ws_->text(true);
-  upgrade_request_ = std::move(req);
-  ws_->async_accept(*upgrade_request_,
-                    beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+  ws.read_message_max(0);
+  ws.auto_fragment(false);
+  ws.text(true);
 }
 
 void ws_session::on_accept(beast::error_code ec) {
@@ -338,8 +377,9 @@ void ws_session::read_message() {
   // At most one byte past the limit: an oversized message is recognised as
   // soon as that byte arrives, and never buffered whole.
   const size_t limit = core_.options.max_frame_bytes + 1 - buffer_.size();
-  ws_->async_read_some(buffer_, limit,
-                       beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.async_read_some(buffer_, limit, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+  });
 }
 
 void ws_session::on_read(beast::error_code ec, size_t) {
@@ -350,7 +390,9 @@ void ws_session::on_read(beast::error_code ec, size_t) {
   }
   if (phase_ != phase::open) return;
   if (buffer_.size() > core_.options.max_frame_bytes) return reject_oversized();
-  if (!ws_->is_message_done()) return read_message();
+  bool done = false;
+  with_ws([&](auto& ws) { done = ws.is_message_done(); });
+  if (!done) return read_message();
   std::string frame = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > read_buffer_keep_bytes) buffer_.shrink_to_fit();
@@ -394,8 +436,9 @@ void ws_session::maybe_write() {
   }
   if (next) {
     writing_ = true;
-    ws_->async_write(asio::buffer(*next),
-                     beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+    with_ws([&](auto& ws) {
+      ws.async_write(asio::buffer(*next), beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+    });
     return;
   }
   if (closing) start_close(*closing);
@@ -422,7 +465,9 @@ void ws_session::start_close(const ws_close& how) {
   const std::string_view text = utf8_prefix(how.reason, max_close_reason_bytes);
   reason.reason.assign(text.data(), text.size());
   spdlog::debug("event=ws_closing conn={} code={} reason=\"{}\"", id_.value, how.code, text);
-  ws_->async_close(reason, beast::bind_front_handler(&ws_session::on_closed, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.async_close(reason, beast::bind_front_handler(&ws_session::on_closed, shared_from_this()));
+  });
 }
 
 void ws_session::on_closed(beast::error_code ec) {
@@ -438,7 +483,7 @@ void ws_session::finish(std::string_view why) {
     accepting_ = false;
   }
   beast::error_code ignored;
-  auto& stream = ws_ ? beast::get_lowest_layer(*ws_) : http_;
+  auto& stream = tcp();
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream.close();
   auto self = shared_from_this();  // unregister may drop the registry's reference

@@ -32,12 +32,15 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>  // teardown of a TLS WebSocket
 
 #include "ropekv/notify/outbound_queue.hpp"
 #include "ropekv/notify/ws_server.hpp"
@@ -74,7 +77,9 @@ struct server_core {
 
 class ws_session : public std::enable_shared_from_this<ws_session> {
  public:
-  ws_session(server_core& core, connection_id id, asio::ip::tcp::socket socket);
+  /// `tls`: the context to handshake with (wss://), or null for plain.
+  ws_session(server_core& core, connection_id id, asio::ip::tcp::socket socket,
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
 
   connection_id id() const noexcept { return id_; }
 
@@ -94,6 +99,29 @@ class ws_session : public std::enable_shared_from_this<ws_session> {
  private:
   enum class phase : uint8_t { http, handshake, open, closing, finished };
   using request = bhttp::request<bhttp::string_body>;
+  using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+  // The stream in use: TLS (tls_, then wss_ after the upgrade) or plain
+  // (http_, then ws_). One code path for both through these.
+  beast::tcp_stream& tcp() {
+    if (wss_) return beast::get_lowest_layer(*wss_);
+    if (ws_) return beast::get_lowest_layer(*ws_);
+    if (tls_) return beast::get_lowest_layer(*tls_);
+    return http_;
+  }
+  template <class F>
+  void with_http(F&& f) {
+    if (tls_) f(*tls_);
+    else f(http_);
+  }
+  template <class F>
+  void with_ws(F&& f) {
+    if (wss_) f(*wss_);
+    else f(*ws_);
+  }
+  void on_tls_handshake(beast::error_code ec, size_t used);
+  template <class WebSocket>
+  void configure(WebSocket& ws);
 
   // HTTP (strand)
   void read_request();
@@ -126,6 +154,9 @@ class ws_session : public std::enable_shared_from_this<ws_session> {
   // strand
   beast::tcp_stream http_;
   std::optional<websocket::stream<beast::tcp_stream>> ws_;
+  std::shared_ptr<asio::ssl::context> tls_ctx_;  // outlives tls_'s SSL object
+  std::optional<tls_stream> tls_;
+  std::optional<websocket::stream<tls_stream>> wss_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<request> upgrade_request_;  // alive until the handshake ends

@@ -3,6 +3,7 @@
 // its parts (lifecycle, writes, reads, admin, sweep).
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,24 @@ struct replica_state {
   int64_t next_sweep_us = 0;
   size_t sweeps_in_flight = 0;
 
+  // Chunks (chunker.cpp). The shipper reports on its own thread into the
+  // inbox, which poll() drains; shared so a late report outlives us.
+  struct chunk_inbox {
+    std::mutex mu;
+    std::vector<chunk_shipper::outcome> done;
+  };
+  std::shared_ptr<chunk_inbox> chunk_reports = std::make_shared<chunk_inbox>();
+  bool chunk_in_flight = false;  // shipped or proposed, outcome not seen yet
+  int64_t next_chunk_us = 0;
+  int64_t chunk_retry_us = 0;    // after the shipper refused: not before
+  // Sealing manifest requests: answered once the manifest covers `target`.
+  struct manifest_waiter {
+    uint64_t target = 0;
+    int64_t deadline_us = 0;
+    std::function<void(pb::ManifestReply)> cb;
+  };
+  std::vector<manifest_waiter> manifest_waiters;
+
   segment_replica::counters counters;
 
   int64_t now_us() const { return opts.clock(); }
@@ -71,6 +90,12 @@ struct replica_state {
 
 // Parts of poll(), in their own files.
 bool maybe_sweep(replica_state& s);
+/// Leader: freezes and ships a chunk when due; records shipped ones.
+bool maybe_chunk(replica_state& s);
+/// Answers sealing manifest requests that are covered, late, or orphaned.
+bool wake_manifest_waiters(replica_state& s);
+/// The manifest reply as this replica knows it.
+pb::ManifestReply manifest_reply(replica_state& s);
 /// Answers feed long polls that have news or reached their deadline.
 bool wake_feed_waiters(replica_state& s);
 /// Answers every feed long poll with `status` (closing).

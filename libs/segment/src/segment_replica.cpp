@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "file_check.hpp"
 #include "group_bootstrap.hpp"
 #include "group_identity.hpp"
 #include "replica_state.hpp"
@@ -72,7 +73,16 @@ bool replica_state::earlier_terms_pending() const {
 
 segment_replica::segment_replica(std::unique_ptr<replica_state> state) : s_(std::move(state)) {}
 
-segment_replica::~segment_replica() { close(); }
+segment_replica::~segment_replica() {
+  // A clean close seals the file once every connection to it is gone (its
+  // WAL checkpointed), so the next open can tell a flipped byte
+  // (file_check.hpp). A crash or a failed replica leaves no seal.
+  const bool seal = s_ && s_->raft && !s_->raft->closed() && !s_->raft->failed();
+  std::string path = s_ ? s_->path : std::string();
+  close();
+  s_.reset();
+  if (seal) (void)detail::write_seal(path);
+}
 
 result<std::unique_ptr<segment_replica>> segment_replica::create(const std::string& path,
                                                                  const segment_options& options,
@@ -81,6 +91,7 @@ result<std::unique_ptr<segment_replica>> segment_replica::create(const std::stri
   if (auto st = check_options(options); !st) return st.error();
   if (meta.segment_id == 0) return make_error(errc::invalid_argument, "segment id must be non-zero");
   if (std::filesystem::exists(path)) return make_error(errc::already_exists, path + " exists");
+  detail::drop_seal(path);  // of an earlier replica at this path
   {
     auto store = store::segment_store::open(path, options.store);
     if (!store) return std::move(store).error();
@@ -105,6 +116,7 @@ result<std::unique_ptr<segment_replica>> segment_replica::join(const std::string
   if (auto st = check_options(options); !st) return st.error();
   if (group.value == 0) return make_error(errc::invalid_argument, "group id must be non-zero");
   if (std::filesystem::exists(path)) return make_error(errc::already_exists, path + " exists");
+  detail::drop_seal(path);  // of an earlier replica at this path
   {
     auto store = store::segment_store::open(path, options.store);
     if (!store) return std::move(store).error();
@@ -122,6 +134,10 @@ result<std::unique_ptr<segment_replica>> segment_replica::open(const std::string
 
 result<std::unique_ptr<segment_replica>> segment_replica::start(const std::string& path,
                                                                 const segment_options& options) {
+  // Nothing is served from a file that fails its checks: errc::corrupt, and
+  // the owner rebuilds the replica from its peers (file_check.hpp).
+  if (auto st = detail::check_seal(path); !st) return st.error();
+  if (auto st = detail::quick_check(path); !st) return st.error();
   auto group = detail::load_group_id(path);
   if (!group) return std::move(group).error();
   auto s = std::make_unique<replica_state>();
@@ -131,6 +147,9 @@ result<std::unique_ptr<segment_replica>> segment_replica::start(const std::strin
   auto store = store::segment_store::open(path, options.store);
   if (!store) return std::move(store).error();
   s->store = std::move(*store);
+  // The segment digest reads and encodes every record once: a record that
+  // no longer decodes fails the open here instead of a read later.
+  if (auto d = s->store->digest(); !d) return std::move(d).error();
   s->transport = std::make_unique<detail::envelope_transport>(s->group, options.self, options.send);
   s->splitter = std::make_unique<detail::split_executor>(data_dir_of(path, options), s->group.value,
                                                          options.store, options.durable_log);
@@ -188,6 +207,8 @@ bool segment_replica::poll() {
   bool did = false;
   if (s.opts.strong_reads == strong_read_mode::barrier) did = s.reads.flush(*s.raft);
   did = detail::maybe_sweep(s) || did;
+  did = detail::maybe_chunk(s) || did;
+  did = detail::wake_manifest_waiters(s) || did;
   did = s.raft->poll(s.now_ms()) || did;
   s.observe_leadership();
   did = detail::wake_feed_waiters(s) || did;
@@ -226,6 +247,7 @@ void segment_replica::crash() {
 
 bool segment_replica::closed() const { return s_->raft->closed(); }
 bool segment_replica::failed() const { return s_->raft->failed(); }
+error segment_replica::failure() const { return s_->raft->failure(); }
 
 // ------------------------------------------------------------------- state
 

@@ -69,6 +69,14 @@ std::optional<pb::Status> check_target(const store::segment_meta& meta, const pb
       return std::nullopt;
     }
     case pb::Mutation::kTxnResolve: return std::nullopt;
+    case pb::Mutation::kRestore: {
+      // A backup's items (docs/backup.md): all of them ours, or none written.
+      if (m.restore().items().empty()) return make_status(errc::invalid_argument, "restore batch without items");
+      for (const auto& i : m.restore().items()) {
+        if (auto bad = detail::check_item(meta, i.table_id(), i.hash_key(), i.range_key())) return bad;
+      }
+      return std::nullopt;
+    }
     default:
       // Expire comes from the sweep, split from split(), noop from nobody.
       return make_status(errc::invalid_argument,

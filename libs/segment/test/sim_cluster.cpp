@@ -73,6 +73,7 @@ segment_options sim_cluster::options_for(unsigned i) {
   o.durable_log = false;  // these tests simulate process crashes, not power loss
   o.strong_reads = o_.strong_reads;
   o.sweep_interval_us = o_.sweep_interval_us;
+  o.chunks = o_.chunks;
   return o;
 }
 

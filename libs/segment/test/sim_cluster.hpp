@@ -27,6 +27,7 @@ struct sim_options {
   strong_read_mode strong_reads = strong_read_mode::barrier;
   int64_t sweep_interval_us = 1'000'000;
   int64_t start_us = 1'700'000'000'000'000;  // virtual wall clock at step 0
+  chunk_options chunks;                      // every node's (no shipper: no chunks)
 };
 
 class sim_cluster {

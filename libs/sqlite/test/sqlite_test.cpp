@@ -166,7 +166,7 @@ TEST(Sqlite, ErrorMapping) {
   EXPECT_EQ(to_error(SQLITE_NOTADB, nullptr, "x").code, errc::corrupt);
   EXPECT_EQ(to_error(SQLITE_IOERR_WRITE, nullptr, "x").code, errc::io_error);
   EXPECT_EQ(to_error(SQLITE_BUSY, nullptr, "x").code, errc::io_error);
-  EXPECT_EQ(to_error(SQLITE_FULL, nullptr, "x").code, errc::io_error);
+  EXPECT_EQ(to_error(SQLITE_FULL, nullptr, "x").code, errc::insufficient_storage);
   EXPECT_EQ(to_error(SQLITE_TOOBIG, nullptr, "x").code, errc::too_large);
   EXPECT_EQ(to_error(SQLITE_CONSTRAINT_UNIQUE, nullptr, "x").code, errc::internal);
   EXPECT_EQ(to_error(SQLITE_BUSY, nullptr, "ctx").message, std::string("ctx: ") + sqlite3_errstr(SQLITE_BUSY));

@@ -83,6 +83,23 @@ CREATE TABLE kv_requests(
 CREATE INDEX kv_requests_ts ON kv_requests(ts_us);
 )sql";
 
+// The chunk manifest (docs/backup.md), one row per chunk, keyed by its last
+// position (chunks are contiguous). Created on open of any file, old ones
+// included: an older binary ignores the table, so no schema version bump.
+constexpr const char* chunk_table_sql = R"sql(
+CREATE TABLE IF NOT EXISTS kv_chunks(
+  last_pos INTEGER PRIMARY KEY,
+  first_pos INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  min_version INTEGER NOT NULL,
+  max_version INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  segment_id INTEGER NOT NULL,
+  frozen_us INTEGER NOT NULL,
+  log_index INTEGER NOT NULL);
+)sql";
+
 // A non-empty file that does not start with SQLite's magic is refused before
 // SQLite sees it, with a message that names the problem.
 status check_file_header(const std::string& path) {
@@ -131,11 +148,12 @@ status prepare_schema(database& db, const std::string& path, const store_options
   for (const auto& p : connection_pragmas(opts)) {
     if (auto r = db.exec(p); !r) return with_path(path, std::move(r).error());
   }
-  if (!fresh) return {};
+  if (!fresh) return db.exec(chunk_table_sql);
   auto txn = write_txn::begin(db);
   if (!txn) return std::move(txn).error();
   if (auto r = db.exec(create_sql); !r) return r;
   if (auto r = db.exec(txn_tables_sql); !r) return r;
+  if (auto r = db.exec(chunk_table_sql); !r) return r;
   if (auto r = db.exec("PRAGMA application_id=" + std::to_string(application_id)); !r) return r;
   return txn->commit();
 }
@@ -240,7 +258,7 @@ status save_meta(database& db, const persisted_meta& m) {
 status clear_tables(database& db) {
   return db.exec(
       "DELETE FROM kv_items; DELETE FROM kv_voids; DELETE FROM kv_partitions;"
-      " DELETE FROM kv_locks; DELETE FROM kv_txns; DELETE FROM kv_requests;"
+      " DELETE FROM kv_locks; DELETE FROM kv_txns; DELETE FROM kv_requests; DELETE FROM kv_chunks;"
       " UPDATE kv_meta SET segment_id=0, start_key=x'', end_key=x'', epoch=0, applied_index=0,"
       " next_position=1, history_floor=0, feed_floor=0, compact_position=0 WHERE id=1;");
 }

@@ -14,6 +14,8 @@
 //   kv_txns        transaction records at their primary, and participants'
 //                  marks of the transactions they resolved
 //   kv_requests    first outcomes of de-duplicated requests
+//   kv_chunks      the chunk manifest: chunks of this segment's rows in the
+//                  blob store (chunks.cpp, docs/backup.md)
 #include <cstdint>
 #include <string>
 

@@ -58,6 +58,8 @@ status each_row(database& db, std::string_view sql, Fn&& fn) {
 
 }  // namespace
 
+pb::StoredVersion version_record(const version_row& r) { return to_record(r); }
+
 status export_records(store_state& s, const record_fn& out) {
   pb::StoreRecord rec;
   auto* h = rec.mutable_header();
@@ -107,7 +109,9 @@ status export_records(store_state& s, const record_fn& out) {
                     return out(v);
                   });
   if (!r) return r;
-  return export_txn_records(s, out);
+  r = export_txn_records(s, out);
+  if (!r) return r;
+  return export_chunk_records(s, out);
 }
 
 status export_txn_records(store_state& s, const record_fn& out) {
@@ -317,6 +321,8 @@ status installer::add(const pb::StoreRecord& rec) {
       return save_request(*db_, q.request_key(),
                           request_row{q.timestamp_us(), q.fingerprint(), q.result()});
     }
+    case pb::StoreRecord::kChunk:
+      return insert_chunk_row(*db_, rec.chunk());
     default:
       return make_error(errc::corrupt, "unexpected snapshot record");
   }

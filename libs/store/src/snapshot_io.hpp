@@ -25,6 +25,13 @@ status export_records(store_state& s, const record_fn& out);
 /// The transaction tables' records (locks, records, requests), in key order.
 status export_txn_records(store_state& s, const record_fn& out);
 
+/// A kv_items row as its record.
+pb::StoredVersion version_record(const version_row& r);
+/// The chunk manifest's records, by last position (chunks.cpp).
+status export_chunk_records(store_state& s, const record_fn& out);
+/// Adds one manifest row (install, split, apply).
+status insert_chunk_row(database& db, const pb::ChunkRecord& c);
+
 /// Length-prefixed framing with a running xxh64 over all bytes written.
 class record_writer {
  public:

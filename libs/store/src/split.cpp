@@ -124,6 +124,7 @@ result<split_result> segment_store::split(std::string_view at_key, const std::st
           return rec.txn().primary_key() < at ? li->add(rec) : ri->add(rec);
         [[fallthrough]];
       case pb::StoreRecord::kVoidRange:
+      case pb::StoreRecord::kChunk:  // children read the parent's chunks, filtered by range
       case pb::StoreRecord::kRequest: {
         // Requests go to both halves: a retry may land on either.
         auto a = li->add(rec);

@@ -13,7 +13,8 @@ ropekv::error sqlite_error(int rc, sqlite3* db, std::string_view context) {
     case SQLITE_NOTADB:
     case SQLITE_FORMAT:
       return make_error(errc::corrupt, std::move(msg));
-    case SQLITE_FULL:
+    case SQLITE_FULL:  // the disk is full: callers answer 507, not 500
+      return make_error(errc::insufficient_storage, std::move(msg));
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_BUSY:

@@ -116,6 +116,15 @@ result<pb::MutationResult> apply_decide(store_state& s, const pb::Mutation& m, u
                                         txn_context& ctx);
 result<pb::MutationResult> apply_resolve(store_state& s, const pb::Mutation& m, uint64_t log_index,
                                          txn_context& ctx);
+// chunks.cpp
+/// Appends a chunk to the manifest when it continues it (first_position is
+/// where the manifest ends); otherwise condition_failed, changing nothing.
+result<pb::MutationResult> apply_chunk(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                       txn_context& ctx);
+// restore_ops.cpp
+/// Writes a batch of backed-up items with their versions (RestoreItems).
+result<pb::MutationResult> apply_restore(store_state& s, const pb::Mutation& m, uint64_t log_index,
+                                         txn_context& ctx);
 // requests.cpp
 /// Whether a stored request's fingerprint matches a retry's (0: unknown).
 bool same_request(uint64_t stored, uint64_t asked);

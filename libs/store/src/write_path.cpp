@@ -28,6 +28,8 @@ result<pb::MutationResult> dispatch(store_state& s, const pb::Mutation& m, uint6
         return detail::failed(errc::invalid_argument, "split key not strictly inside the segment");
       }
       return pb::MutationResult{};
+    case pb::Mutation::kChunk: return detail::apply_chunk(s, m, log_index, ctx);
+    case pb::Mutation::kRestore: return detail::apply_restore(s, m, log_index, ctx);
     case pb::Mutation::kNoop:
     case pb::Mutation::OP_NOT_SET:
       return pb::MutationResult{};

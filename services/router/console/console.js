@@ -61,13 +61,25 @@ class ApiError extends Error {
     super(e ? `${status} ${e.code}: ${e.message}` : `HTTP ${status}`);
     this.status = status;
     this.code = e ? e.code : "";
+    // Auth on (docs/security.md): ask for a token on 401 (a 403 keeps the form
+    // visible so another token can be pasted).
+    if (status === 401 || status === 403) $("auth-form").hidden = false;
   }
+}
+
+// ---------- bearer token ----------
+// The token the user pastes is kept in this tab's sessionStorage only (gone
+// when the tab closes) and sent with every API call.
+const TOKEN_KEY = "ropekv.token";
+function withToken(headers = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
 }
 
 /** GET with the last ETag of `path`; {changed, body}. A 304 gives the cached body. */
 async function getJSON(path) {
   const cached = state.etags.get(path);
-  const headers = cached ? { "If-None-Match": cached.etag } : {};
+  const headers = withToken(cached ? { "If-None-Match": cached.etag } : {});
   // no-store: the browser cache must not answer for us (we want to see the 304).
   const r = await fetch(path, { headers, cache: "no-store" });
   if (r.status === 304 && cached) return { changed: false, body: cached.body };
@@ -148,6 +160,7 @@ function drawRope() {
   const spare = width - minW * n;
   const weights = segmentWeights(segments, $("width-mode").value);
   const segTop = 8, segH = 56, bandTop = 70, bandH = 20;
+  const moving = new Map((cluster.moves || []).map((m) => [m.segment, m]));
   let x = 0;
   let band = null;
   const bands = [];
@@ -156,6 +169,8 @@ function drawRope() {
     const classes = ["seg"];
     if (state.fresh.has(s.id)) classes.push("fresh");
     if (state.selected === s.id) classes.push("selected");
+    const move = moving.get(s.id);
+    if (move) classes.push("moving");
     const rect = el("rect", {
       x: x.toFixed(2), y: segTop, width: Math.max(w, 0.5).toFixed(2), height: segH,
       fill: nodeColour(s.leader_hint), class: classes.join(" "),
@@ -165,6 +180,15 @@ function drawRope() {
       `leader ${s.leader_hint || "?"}, replicas ${s.replicas.join(",") || "none"}\n` +
       `${fmtBytes(s.stats.bytes)}, ${fmtNum(s.stats.items)} items\n[${s.start_key}, ${s.end_key || "∞"})`));
     svg.append(rect);
+    if (move) {
+      // A replica on its way: a strip along the bottom fills as it catches up.
+      const pct = Math.min(1, move.progress || 0);
+      svg.append(el("rect", { x: x.toFixed(2), y: segTop + segH - 5, width: Math.max(w, 0.5).toFixed(2), height: 5, class: "move-track" }));
+      svg.append(el("rect", {
+        x: x.toFixed(2), y: segTop + segH - 5, width: Math.max(w * pct, 0).toFixed(2), height: 5, class: "move-fill",
+        "data-move-segment": s.id, "data-progress": pct.toFixed(3),
+      }, el("title", {}, `moving ${move.from_node || "-"} → ${move.to_node || "-"} (${move.kind}): ${(100 * pct).toFixed(0)}%`)));
+    }
     if (w >= 28) svg.append(el("text", { x: (x + 3).toFixed(2), y: segTop + 14, class: "seg-label" }, `#${s.id}`));
     const table = s.table || "";
     if (!band || band.table !== table) { band = { table, x, w: 0 }; bands.push(band); }
@@ -241,15 +265,23 @@ function drawNodes() {
 function drawMoves() {
   const c = state.cluster;
   $("moves-count").textContent = String(c.moves_in_flight ?? c.moves.length);
-  $("moves").tBodies[0].replaceChildren(...(c.moves.length ? c.moves.map((m) => el("tr", {},
-    el("td", {}, m.segment), el("td", {}, m.from_node), el("td", {}, m.to_node),
-    el("td", {}, m.target_epoch), el("td", {}, m.reason))) : [el("tr", {}, el("td", { colspan: 5, class: "muted" }, "none"))]));
+  $("moves").tBodies[0].replaceChildren(...(c.moves.length ? c.moves.map((m) => el("tr", { "data-move-segment": m.segment },
+    el("td", {}, m.segment), el("td", {}, m.from_node || "-"), el("td", {}, m.to_node || "-"),
+    el("td", {}, m.kind || "-"), el("td", {}, m.state || "-"), el("td", {}, moveProgress(m)),
+    el("td", {}, m.target_epoch), el("td", {}, m.reason))) : [el("tr", {}, el("td", { colspan: 8, class: "muted" }, "none"))]));
   $("unhealthy-count").textContent = String(c.unhealthy.length);
   $("unhealthy").tBodies[0].replaceChildren(...(c.unhealthy.length ? c.unhealthy.map((u) => el("tr", {},
     el("td", {}, u.segment), el("td", {}, u.replication), el("td", {}, u.usable_replicas), el("td", {}, u.domains),
     el("td", { class: u.under_protected ? "error" : "" }, u.under_protected ? "yes" : "no"),
     el("td", { class: u.quorum_lost ? "error" : "" }, u.quorum_lost ? "yes" : "no"))) :
     [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "none"))]));
+}
+
+function moveProgress(m) {
+  if (!m.bytes_total) return m.state === "ordered" ? "waiting" : "-";
+  const pct = Math.min(100, 100 * (m.progress || 0));
+  return el("span", {}, el("span", { class: "progress", title: `${m.bytes_copied} of ${m.bytes_total} bytes` },
+    el("span", { style: `width:${pct.toFixed(0)}%` })), ` ${pct.toFixed(0)}% (${fmtBytes(m.bytes_copied)}/${fmtBytes(m.bytes_total)})`);
 }
 
 // ---------- tables, indexes, hooks ----------
@@ -390,7 +422,7 @@ async function inspect(table, partition) {
 
 /** A plain GET; versions are read from the text too (they may exceed 2^53). */
 async function getPartition(path) {
-  const r = await fetch(path, { cache: "no-store" });
+  const r = await fetch(path, { headers: withToken(), cache: "no-store" });
   const text = await r.text();
   let body = null;
   try { body = JSON.parse(text); } catch (e) { body = null; }
@@ -411,7 +443,7 @@ async function rollback(version) {
   try {
     // The version goes into the JSON verbatim: versions exceed 2^53, so no Number round trip.
     const r = await fetch(partitionPath(target.table, target.partition) + "/rollback", {
-      method: "POST", cache: "no-store", headers: { "Content-Type": "application/json" },
+      method: "POST", cache: "no-store", headers: withToken({ "Content-Type": "application/json" }),
       body: `{"to_version":${version}}`,
     });
     const body = await r.json().catch(() => null);
@@ -442,6 +474,15 @@ function start() {
   $("rollback-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     rollback($("rollback-version").value.trim());
+  });
+  $("auth-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const token = $("auth-token").value.trim();
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+    $("auth-token").value = "";
+    state.etags.clear();
+    $("auth-form").hidden = true;
   });
   pollCluster();
   pollCatalog();

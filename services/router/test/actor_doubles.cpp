@@ -107,6 +107,7 @@ pb::RopeUpdate update_from(const rope::rope& from, const placement_model& m) {
     u.mutable_delta()->set_to_version(m.rope.version());
   }
   for (const auto& [name, t] : m.tables) *u.add_tables() = t;
+  for (const auto& t : m.tokens) *u.add_tokens() = t;
   for (const auto& [id, address] : m.nodes) {
     auto* n = u.add_nodes();
     n->set_id(id);

@@ -54,6 +54,7 @@ struct placement_model {
   std::map<std::string, pb::TableSchema> tables;
   std::map<uint64_t, std::string> nodes;  // id -> address
   uint32_t next_table_id = 10;
+  std::vector<pb::AuthToken> tokens;  // RopeUpdate.tokens (router_auth_test)
   bool reachable_cluster = true;
 
   /// Replaces the segments; the rope's version goes up by one.

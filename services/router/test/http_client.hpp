@@ -22,6 +22,8 @@ struct http_reply {
   std::string body;
   bool keep_alive = false;
   std::string content_type;
+  std::string retry_after;        // Retry-After ("" when absent)
+  std::string www_authenticate;   // WWW-Authenticate ("" when absent)
 
   /// The body as a JSON document (null document when not JSON).
   rapidjson::Document json() const {
@@ -59,6 +61,7 @@ class http_client {
     if (req.method() == http::verb::unknown) req.method_string(method);
     req.set(http::field::host, "127.0.0.1");
     req.keep_alive(true);
+    if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
     if (!body.empty() || method == "PUT" || method == "POST") {
       req.set(http::field::content_type, "application/json");
       req.body() = body;
@@ -73,7 +76,8 @@ class http_client {
     if (ec) return fail();
     auto res = parser.release();
     http_reply out{res.result_int(), res.body(), res.keep_alive(),
-                   std::string(res[http::field::content_type])};
+                   std::string(res[http::field::content_type]), std::string(res[http::field::retry_after]),
+                   std::string(res[http::field::www_authenticate])};
     if (!out.keep_alive) close();
     return out;
   }
@@ -85,6 +89,8 @@ class http_client {
 
   /// TCP connections opened so far (1 when keep-alive held throughout).
   int connections() const { return connections_; }
+  /// Sends `Authorization: Bearer <token>` from now on ("": none).
+  void set_token(std::string token) { token_ = std::move(token); }
 
   void close() {
     boost::beast::error_code ec;
@@ -106,6 +112,7 @@ class http_client {
   boost::beast::flat_buffer buffer_;
   bool connected_ = false;
   int connections_ = 0;
+  std::string token_;
 };
 
 }  // namespace ropekv::router::test

@@ -17,7 +17,7 @@ segment_target three_replicas() {
 }
 
 retry_state at(uint32_t attempts, uint64_t current, std::vector<uint64_t> tried = {}) {
-  retry_state s{attempts, node_id{current}, {}};
+  retry_state s{attempts, node_id{current}, {}, {}};
   for (auto n : tried) s.tried.push_back(node_id{n});
   return s;
 }
@@ -126,6 +126,45 @@ TEST(router_retry_policy, backoff_doubles_and_caps) {
   EXPECT_EQ(backoff(o, 3), 8ms);
   EXPECT_EQ(backoff(o, 4), 10ms);
   EXPECT_EQ(backoff(o, 30), 10ms);
+}
+
+}  // namespace
+}  // namespace ropekv::router
+
+namespace ropekv::router {
+namespace {
+
+// A full disk (issue 14): the replica proposed nothing, so any write may
+// go on to the next replica; once a majority of the group answered so, no
+// quorum can write and the client gets 507.
+TEST(router_retry_policy, insufficient_storage_moves_on_until_a_majority_is_full) {
+  retry_options o;
+  EXPECT_EQ(classify_status(static_cast<uint32_t>(errc::insufficient_storage)), outcome_kind::insufficient_storage);
+  retry_state s = at(1, 1, {1});
+  s.full = {node_id{1}};
+  auto d = decide(o, op_class::conditional_write, three_replicas(), s,
+                  {outcome_kind::insufficient_storage, {}, "disk of node 1 is full"});
+  EXPECT_EQ(d.what, action::retry_node);
+  EXPECT_EQ(d.node, node_id{2});
+  s = at(2, 2, {1, 2});
+  s.full = {node_id{1}, node_id{2}};
+  d = decide(o, op_class::idempotent_write, three_replicas(), s,
+             {outcome_kind::insufficient_storage, {}, "disk of node 2 is full"});
+  EXPECT_EQ(d.what, action::give_up);
+  EXPECT_EQ(d.code, errc::insufficient_storage);
+  // The same node twice is one full replica, not two.
+  s.full = {node_id{2}, node_id{2}};
+  d = decide(o, op_class::idempotent_write, three_replicas(), s, {outcome_kind::insufficient_storage, {}, ""});
+  EXPECT_EQ(d.what, action::retry_node);
+  // A single-replica group: its one full replica is the majority.
+  segment_target one;
+  one.segment = segment_id{7};
+  one.replicas = {node_id{4}};
+  retry_state s1 = at(1, 4, {4});
+  s1.full = {node_id{4}};
+  d = decide(o, op_class::idempotent_write, one, s1, {outcome_kind::insufficient_storage, {}, ""});
+  EXPECT_EQ(d.what, action::give_up);
+  EXPECT_EQ(d.code, errc::insufficient_storage);
 }
 
 }  // namespace

@@ -61,6 +61,8 @@ class router_fixture : public ::testing::Test {
 
   /// Fixtures that run the router elsewhere (a child process) say false.
   virtual bool in_process_router() const { return true; }
+  /// Bearer tokens (router_auth_test); the other router tests run insecure.
+  virtual bool require_auth() const { return false; }
 
   void TearDown() override {
     for (auto& r : routers_) r->stop();
@@ -78,6 +80,7 @@ class router_fixture : public ::testing::Test {
     o.http.io_threads = 2;
     o.router.segment_timeout = 2s;
     o.router.request_deadline = 10s;
+    o.router.require_auth = require_auth();
     o.router.placement_retry = 100ms;
     o.router.retry = fast_retries();
     o.placement.address = placement_.address();

@@ -64,6 +64,7 @@ class router_hooks : public ::testing::Test {
     o.http.port = 0;
     o.http.io_threads = 1;
     o.router.placement_retry = 100ms;
+    o.router.require_auth = false;
     o.placement.address = "127.0.0.1:" + std::to_string(*port);
     router_ = std::make_unique<router_service>(*sys_, o);
     ASSERT_TRUE(router_->start().ok());

@@ -15,7 +15,8 @@ class router_process : public router_fixture {
 
   uint16_t launch(std::unique_ptr<child_process>& child) {
     child = std::make_unique<child_process>(std::vector<std::string>{
-        ROPEKV_ROUTER_BIN, "--http-port=0", "--placement=" + placement_.address(), "--log-level=warn"});
+        ROPEKV_ROUTER_BIN, "--http-port=0", "--placement=" + placement_.address(), "--log-level=warn",
+        "--insecure"});
     auto line = child->read_line(10s);
     EXPECT_TRUE(line) << "no 'listening on' line";
     if (!line) return 0;

@@ -106,6 +106,7 @@ TEST_F(router_retries, not_ready_until_placement_answers) {
   router_service_options o;
   o.placement.address = "127.0.0.1:1";
   o.router.placement_retry = 50ms;
+  o.router.require_auth = false;
   router_service lonely(*sys_, o);
   ASSERT_TRUE(lonely.start().ok());
   http_client c(lonely.port());

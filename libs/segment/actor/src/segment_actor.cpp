@@ -45,6 +45,16 @@ void drive(actor_pointer self) {
   if (!st.replica) return;
   for (int i = 0; i < 16 && st.replica->poll(); ++i) {
   }
+  if (st.replica->failed()) {
+    // The replica closed itself after a failed write (a full disk, an I/O
+    // error): its file is intact, so the owner reopens it (on_replica_down).
+    // The reason starts with the errc name so the owner can tell a full
+    // disk (errc has no CAF error category yet).
+    auto why = st.replica->failure();
+    self->quit(caf::make_error(caf::sec::runtime_error,
+                               std::string(to_string(why.code)) + ": " + why.message));
+    return;
+  }
   for (auto& child : st.replica->take_split_children()) {
     // The child is complete on disk; its own actor reopens it on its thread.
     std::string path = child->path();
@@ -79,7 +89,8 @@ segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segmen
   auto opened = open_replica(config);
   if (!opened) {
     // errc has no CAF error category yet: the message carries the reason.
-    self->quit(caf::make_error(caf::sec::runtime_error, opened.error().message));
+    self->quit(caf::make_error(caf::sec::runtime_error,
+                               std::string(to_string(opened.error().code)) + ": " + opened.error().message));
     return segment_replica_actor::behavior_type::make_empty_behavior();
   }
   st.replica = std::move(*opened);
@@ -156,6 +167,12 @@ segment_replica_actor::behavior_type segment_actor_fn(actor_pointer self, segmen
         note_wait(self, req);
         auto rp = promise<pb::AdminReply>(self);
         self->state.replica->membership(req, [rp](pb::AdminReply r) mutable { rp.deliver(std::move(r)); });
+        drive(self);
+        return rp;
+      },
+      [self](pb::ManifestRequest& req) {
+        auto rp = promise<pb::ManifestReply>(self);
+        self->state.replica->manifest(req, [rp](pb::ManifestReply r) mutable { rp.deliver(std::move(r)); });
         drive(self);
         return rp;
       },

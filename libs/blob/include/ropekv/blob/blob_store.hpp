@@ -27,10 +27,13 @@ namespace ropekv::blob {
 
 struct blob_options {
   int attempts = 4;                                    // per request, incl. the first
-  std::chrono::milliseconds timeout{10'000};           // per request
+  std::chrono::milliseconds timeout{10'000};           // per request step: fails when no byte moved this long
   std::chrono::milliseconds backoff{100};              // doubled per retry
   uint64_t multipart_threshold = 16ull << 20;          // put_file above this: multipart
   uint64_t part_size = 8ull << 20;                     // >= 5 MiB for S3
+  int list_page_size = 1000;                           // s3: keys per ListObjectsV2 page (1..1000)
+  // https endpoints: PEM file of the CAs to trust; empty: the system's store.
+  std::string tls_ca_file;
   // S3 credentials; empty: taken from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
   std::string access_key;
   std::string secret_key;
@@ -39,7 +42,9 @@ struct blob_options {
 struct blob_info {
   std::string key;   // relative to the store's prefix
   uint64_t size = 0;
-  std::string sha256;  // lower-case hex, as recorded at put
+  std::string sha256;  // lower-case hex, as recorded at put; empty in list()
+                       // results of the s3 store (S3 lists no user metadata:
+                       // stat() has it)
 };
 
 class blob_store {

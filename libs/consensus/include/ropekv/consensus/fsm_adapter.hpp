@@ -46,6 +46,9 @@ class fsm_adapter {
   bool failed() const noexcept { return failed_; }
   /// Message of the last failed callback, for diagnostics.
   const std::string& last_error() const noexcept { return last_error_; }
+  /// Code of the error that made failed() true (insufficient_storage for
+  /// a full disk), io_error when it carried none.
+  errc failure_code() const noexcept { return failure_code_; }
 
  private:
   static int apply_cb(raft_fsm* fsm, const raft_buffer* buf, void** result);
@@ -58,6 +61,7 @@ class fsm_adapter {
   apply_hook hook_;
   std::string last_result_;
   std::string last_error_;
+  errc failure_code_ = errc::io_error;
   bool failed_ = false;
 };
 

@@ -136,9 +136,11 @@ class replica {
   /// As close(), but writes not yet flushed are lost (a power cut).
   void crash();
   bool closed() const noexcept { return closed_; }
-  /// The state machine failed (I/O): the replica closed itself and must be
-  /// reopened from its file.
-  bool failed() const noexcept { return fsm_.failed(); }
+  /// The state machine or the log failed (I/O, a full disk): the replica
+  /// closed itself and must be reopened from its file.
+  bool failed() const noexcept { return fsm_.failed() || io_->failed(); }
+  /// Why failed() is true (errc::insufficient_storage for a full disk).
+  error failure() const;
 
   struct statistics {
     uint64_t term = 0;

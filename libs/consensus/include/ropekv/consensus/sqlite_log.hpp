@@ -21,6 +21,9 @@ struct sqlite_log_options {
   /// turn it off for speed; the data still reaches the file.
   bool durable = true;
   int busy_timeout_ms = 5000;
+  /// Tests only: PRAGMA max_page_count for this connection, so the file
+  /// "fills up" (SQLITE_FULL) without a full disk. 0: no limit.
+  unsigned max_pages = 0;
 };
 
 struct hard_state {

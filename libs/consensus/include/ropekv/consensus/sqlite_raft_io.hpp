@@ -97,6 +97,11 @@ class sqlite_raft_io {
   uint64_t now() const noexcept { return now_ms_; }
   /// Work is queued for the next poll.
   bool has_pending_work() const noexcept;
+  /// A durable write (log batch, term or vote) failed: the io refuses
+  /// further writes and the owner must reopen the replica from its file.
+  /// The error says why (errc::insufficient_storage for a full disk).
+  bool failed() const noexcept { return failed_; }
+  const error& failure() const noexcept { return failure_; }
 
   /// From now on unflushed writes are lost on close, as in a power cut.
   void simulate_crash() noexcept { crashed_ = true; }
@@ -169,6 +174,8 @@ class sqlite_raft_io {
   bool flush_disk();
   void complete_snapshot_gets(int status);
   int fail(int rv, std::string_view what);
+  /// A durable write failed with `err`: no further writes (see failed()).
+  int fail_write(const error& err);
 
   raft_io io_{};
   std::unique_ptr<sqlite_log> log_;
@@ -186,6 +193,7 @@ class sqlite_raft_io {
   bool closing_ = false;
   bool crashed_ = false;
   bool failed_ = false;  // a write failed: the io refuses further writes
+  error failure_;        // why, once failed_
 
   log_term_index terms_;  // of the committed log, for clamp_match_claim
   std::vector<disk_op> pending_disk_;

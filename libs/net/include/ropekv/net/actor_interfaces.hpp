@@ -82,6 +82,11 @@ using placement_actor = caf::typed_actor<
     caf::replies_to<indexes_atom, drop_atom, std::string, std::string>::with<pb::IndexReply>,
     // Start or cancel a node's drain; not_found: no such node.
     caf::replies_to<pb::DrainNodeRequest>::with<pb::DrainNodeReply>,
+    // Bearer tokens: create (the reply alone carries the secret), list,
+    // revoke. Every change goes out in the next RopeUpdate.tokens.
+    caf::replies_to<pb::CreateTokenRequest>::with<pb::TokenReply>,
+    caf::replies_to<pb::ListTokensRequest>::with<pb::TokensReply>,
+    caf::replies_to<pb::RevokeTokenRequest>::with<pb::TokenReply>,
     caf::reacts_to<tick_atom>>;  // placement's own timer
 
 // --------------------------------------------------------- segment-owner
@@ -100,6 +105,7 @@ using owner_actor = segment_actor::extend_with<owner_control>::extend<
     caf::replies_to<pb::ChangesRequest>::with<pb::ChangesReply>,
     caf::replies_to<pb::MembershipRequest>::with<pb::AdminReply>,
     caf::replies_to<pb::SplitRequest>::with<pb::AdminReply>,
+    caf::replies_to<pb::ManifestRequest>::with<pb::ManifestReply>,
     caf::reacts_to<pb::RopeUpdate>,
     caf::reacts_to<listen_atom, std::string>,
     caf::reacts_to<tick_atom>>;

@@ -45,6 +45,9 @@ enum class api_kind : uint8_t {
   split_table,         // POST   /v1/tables/{t}/split  {"at_hash_key":"k"}
   drain_node,          // POST   /v1/nodes/{id}/drain
   undrain_node,        // DELETE /v1/nodes/{id}/drain
+  create_token,        // POST   /v1/auth/tokens   {"name":…,"roles":[…],"expires_in":s,"rate_limit":r}
+  list_tokens,         // GET    /v1/auth/tokens
+  revoke_token,        // DELETE /v1/auth/tokens/{name}
   console,             // GET    / and /console/{file}: the web console's static files (name: the file)
   healthz,             // GET    /healthz
   readyz,              // GET    /readyz

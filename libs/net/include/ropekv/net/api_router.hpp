@@ -11,13 +11,26 @@
 //   4. names, keys, partition                          400 / 413
 //   5. query parameters (query_params.hpp)             400 / 413
 //   6. body (parse_request only; request_body.hpp)     400 invalid_json / 400 / 413
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ropekv/net/api_request.hpp"
 #include "ropekv/net/http_error.hpp"
 #include "ropekv/net/http_message.hpp"
 
 namespace ropekv::net {
+
+/// One method of one route of the table, e.g. {"/v1/tables/{t}/items/{hk}",
+/// put, put_item}; captures are written {t} {hk} {rk} {p} {n} {f} {id}.
+/// What tests walk so that a new route cannot escape them (e.g. the
+/// router's auth test: every route with every kind of token).
+struct route_entry {
+  std::string pattern;
+  http_method method = http_method::get;
+  api_kind kind = api_kind::healthz;
+};
+std::vector<route_entry> route_entries();
 
 /// Steps 1-5: everything the method and target determine.
 http_result<api_request> route_request(http_method method, std::string_view target);

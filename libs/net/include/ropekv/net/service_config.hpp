@@ -5,6 +5,7 @@
 #include <caf/atom.hpp>
 #include <caf/io/middleman.hpp>
 
+#include "ropekv/net/cluster_tls.hpp"
 #include "ropekv/net/type_ids.hpp"
 
 namespace ropekv::net {
@@ -22,6 +23,7 @@ inline void configure_service(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::ropekv>();
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.policy", caf::atom("sharing"));
+  add_cluster_tls_options(cfg);  // --cluster-ca/-cert/-key (cluster_tls.hpp)
 }
 
 }  // namespace ropekv::net

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "ropekv/net/cluster_tls.hpp"
 #include "ropekv/net/service_options.hpp"
 
 namespace ropekv::net {
@@ -54,7 +55,10 @@ inline std::optional<int> parse_config(caf::actor_system_config& cfg, int argc, 
   std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
-  return load_options(cfg, std::move(args), env, std::cout, std::cerr);
+  if (auto code = load_options(cfg, std::move(args), env, std::cout, std::cerr)) return code;
+  // Mutual TLS between services: checked here, once for every service.
+  if (auto why = apply_cluster_tls(cfg); !why.empty()) return bad_configuration(why);
+  return std::nullopt;
 }
 
 /// key=value lines on stderr, one logger per process named `service` (stdout

@@ -8,6 +8,8 @@
 
 #include "ropekv/proto/caf_inspect.hpp"
 #include "ropekv/proto/service.pb.h"
+#include "ropekv/proto/auth_service.pb.h"
+#include "ropekv/proto/backup.pb.h"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -93,6 +95,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(ropekv, caf::first_custom_type_id)
   // services/placement: node drain (router -> placement)
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::DrainNodeRequest))
   CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::DrainNodeReply))
+  // services/placement: bearer tokens (router -> placement, /v1/auth/tokens)
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::CreateTokenRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ListTokensRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::RevokeTokenRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::TokenReply))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::TokensReply))
+  // backups (router -> segment leaders, docs/backup.md)
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ManifestRequest))
+  CAF_ADD_TYPE_ID(ropekv, (ropekv::pb::ManifestReply))
 
   // Atoms: text <= 10 characters, prefixed where it could clash with CAF's.
   CAF_ADD_ATOM(ropekv, ropekv, tick_atom, "rk_tick")

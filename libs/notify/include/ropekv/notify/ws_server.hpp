@@ -44,6 +44,7 @@
 #include <string_view>
 
 #include "ropekv/common/result.hpp"
+#include "ropekv/net/tls_credentials.hpp"
 #include "ropekv/notify/connection_id.hpp"
 
 namespace ropekv::notify {
@@ -66,6 +67,10 @@ struct ws_options {
   /// stop(): how long connections get for the close handshake.
   std::chrono::milliseconds stop_timeout{2'000};
   std::string server_name = "ropekv-notifier";
+  /// Set: every connection is TLS (wss://), handshake within http_timeout;
+  /// plain HTTP to the port is closed and logged at debug. reload() the
+  /// credentials on SIGHUP (docs/security.md "TLS on public ports").
+  std::shared_ptr<net::tls_credentials> tls;
 };
 
 /// A WebSocket close code and reason. A reason over 123 bytes is cut there,
@@ -88,6 +93,13 @@ struct http_reply {
   std::string body;
 };
 
+/// What on_upgrade sees of a WebSocket upgrade request.
+struct upgrade_request {
+  std::string_view target;         // e.g. "/v1/ws?token=..."
+  std::string_view authorization;  // the Authorization header ("" when absent)
+  std::string_view remote;         // "address:port"
+};
+
 struct ws_callbacks {
   /// A WebSocket is open. `remote` is "address:port".
   std::function<void(connection_id, std::string remote)> on_open;
@@ -98,6 +110,11 @@ struct ws_callbacks {
   /// A plain HTTP request other than /healthz and /v1/ws (e.g. /metrics);
   /// nullopt: 404.
   std::function<std::optional<http_reply>(std::string_view method, std::string_view target)> on_http;
+  /// Checks an upgrade of /v1/ws before it is accepted (the notifier: its
+  /// bearer token). nullopt: go ahead; a reply (e.g. 401) is sent instead
+  /// and the connection closed. Unset: every upgrade goes ahead. May run
+  /// concurrently; must be thread-safe and not block.
+  std::function<std::optional<http_reply>(const upgrade_request&)> on_upgrade;
 };
 
 class ws_server {

@@ -3,6 +3,7 @@
 // uses. No SQLite, no c-raft, no CAF here.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,36 @@ enum class strong_read_mode : uint8_t {
   unsafe_local,    // BROKEN on purpose: any replica answers from local state
 };
 
+/// Takes chunks a leader froze (docs/backup.md) and stores them in the blob
+/// store off the replica's thread. Implemented by the owner (a worker with
+/// a bounded on-disk backlog); shared by all replicas of a process, so it
+/// must be thread-safe.
+class chunk_shipper {
+ public:
+  struct outcome {
+    pb::ChunkRecord record;  // chunk_id set when stored
+    bool stored = false;     // uploaded and verified
+    std::string error;
+  };
+  using done_fn = std::function<void(outcome)>;
+  virtual ~chunk_shipper() = default;
+  /// Queues `bytes` (a chunk described by `record`) for upload. False when
+  /// the backlog is full: nothing was taken, the leader freezes later.
+  /// `done` runs once, on any thread, after the chunk was stored and
+  /// verified (or given up on).
+  virtual bool ship(uint64_t group, std::string bytes, pb::ChunkRecord record, done_fn done) = 0;
+};
+
+/// When a leader freezes a chunk: every `interval_us` if rows were written
+/// since the last one, or as soon as `min_rows` are new; at most `max_rows`
+/// rows per chunk. No shipper: no chunks.
+struct chunk_options {
+  std::shared_ptr<chunk_shipper> shipper;
+  int64_t interval_us = 30'000'000;
+  size_t min_rows = 8192;
+  size_t max_rows = 65536;
+};
+
 struct segment_options {
   node_id self;
   std::string address;        // this node's address in the Raft configuration
@@ -55,6 +86,9 @@ struct segment_options {
   /// sweep proposes at most.
   int64_t sweep_interval_us = 1'000'000;
   size_t sweep_limit = 256;
+
+  /// Chunks of history shipped to a blob store (docs/backup.md).
+  chunk_options chunks;
 
   strong_read_mode strong_reads = strong_read_mode::lease;
   /// Where the replica's time goes (consensus::replica_stage); may be empty.

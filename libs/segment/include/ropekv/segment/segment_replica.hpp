@@ -12,6 +12,7 @@
 
 #include "ropekv/common/ids.hpp"
 #include "ropekv/common/result.hpp"
+#include "ropekv/proto/backup.pb.h"
 #include "ropekv/proto/service.pb.h"
 #include "ropekv/segment/segment_options.hpp"
 #include "ropekv/store/types.hpp"
@@ -64,6 +65,7 @@ class segment_replica {
   using locks_callback = std::function<void(pb::LocksReply)>;
   using changes_callback = std::function<void(pb::ChangesReply)>;
   using admin_callback = std::function<void(pb::AdminReply)>;
+  using manifest_callback = std::function<void(pb::ManifestReply)>;
 
   /// Starts a new group. Every initial member calls create() with the same
   /// meta and members (the group's first state is identical everywhere).
@@ -116,6 +118,12 @@ class segment_replica {
   /// take_split_children() on every replica.
   void split(const pb::SplitRequest& request, admin_callback cb);
 
+  /// The segment's chunk manifest (docs/backup.md). With seal (leader
+  /// only): once every row up to the last position at arrival is in
+  /// recorded chunks; unavailable after wait_ms (blob store down, or no
+  /// blob store configured).
+  void manifest(const pb::ManifestRequest& request, manifest_callback cb);
+
   // --------------------------------------------------------- driving
 
   /// A Raft message for this group (envelope.segment_id == group()).
@@ -136,6 +144,8 @@ class segment_replica {
   bool closed() const;
   /// The state machine hit an I/O error; reopen the replica from its file.
   bool failed() const;
+  /// Why failed() is true (errc::insufficient_storage for a full disk).
+  error failure() const;
 
   // ----------------------------------------------------------- state
 
@@ -159,6 +169,10 @@ class segment_replica {
     uint64_t sweep_proposals = 0;    // Expire mutations proposed
     uint64_t splits_applied = 0;
     uint64_t missed_splits = 0;      // snapshots that skipped over a split (see split_executor)
+    uint64_t chunks_shipped = 0;     // chunks handed to the shipper
+    uint64_t chunks_recorded = 0;    // chunk records this leader got applied
+    uint64_t chunks_refused = 0;     // records that did not continue the manifest, or lost
+    uint64_t chunk_backlog_full = 0; // freezes the shipper had no room for
   };
   counters stats() const;
 

@@ -39,6 +39,7 @@
 //  4. partition(): aggregates equal a recount of the partition's visible
 //     (non-void, non-tombstone) latest versions.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,6 +57,12 @@ struct store_state;
 }
 
 struct split_result;
+
+/// A chunk frozen by freeze_chunk(), not yet shipped.
+struct frozen_chunk {
+  std::string bytes;
+  pb::ChunkRecord record;
+};
 
 class segment_store {
  public:
@@ -150,6 +157,27 @@ class segment_store {
   /// Locks prepared at least `min_age_us` before now_us, oldest first: the
   /// ones a resolver should look at.
   std::vector<pb::LockInfo> stale_locks(int64_t now_us, int64_t min_age_us, size_t limit) const;
+
+  // ------------------------------------------------------------ chunks
+  // docs/backup.md. The leader freezes the rows past the manifest's end
+  // into a chunk, ships it to the blob store, and proposes its record
+  // (Mutation.chunk); apply() appends it to the manifest only when it
+  // continues it, so chunks are contiguous and never overlap.
+
+  /// Last position covered by the manifest (0: no chunk yet).
+  uint64_t chunked_position() const;
+  /// The manifest, by position.
+  result<std::vector<pb::ChunkRecord>> chunk_manifest();
+  /// The rows (versions and void ranges) with positions in
+  /// (chunked_position(), ...], at most `max_rows` of them, as chunk bytes
+  /// (the snapshot framing: header, records by position, checksummed
+  /// trailer) and its record (chunk_id empty: the shipper names it by its
+  /// SHA-256). nullopt when there is nothing new.
+  result<std::optional<frozen_chunk>> freeze_chunk(size_t max_rows, int64_t now_us);
+  /// Parses chunk bytes (framing and checksum checked: damage is
+  /// errc::corrupt) and hands every version and void record to `out`.
+  static status read_chunk(std::string_view bytes,
+                           const std::function<status(const pb::StoreRecord&)>& out);
 
   // ------------------------------------------------------- maintenance
 

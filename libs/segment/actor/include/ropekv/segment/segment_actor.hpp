@@ -23,6 +23,7 @@ using segment_replica_actor = net::segment_actor::extend<
     caf::replies_to<pb::ChangesRequest>::with<pb::ChangesReply>,
     caf::replies_to<pb::MembershipRequest>::with<pb::AdminReply>,
     caf::replies_to<pb::SplitRequest>::with<pb::AdminReply>,
+    caf::replies_to<pb::ManifestRequest>::with<pb::ManifestReply>,
     caf::reacts_to<tick_atom>>;
 
 struct segment_actor_config {
