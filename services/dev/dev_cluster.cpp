@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace ropekv::dev {
@@ -22,6 +23,24 @@ bool all_registered(const pb::ClusterReply& cluster, const std::vector<segment_o
   });
 }
 
+/// The placement group's ports: those saved in `path` by an earlier start
+/// on this data dir, else `n` free ones (then saved).
+result<std::vector<uint16_t>> group_ports(const std::filesystem::path& path, unsigned n, const std::string& host) {
+  std::vector<uint16_t> ports;
+  if (std::ifstream in(path); in) {
+    for (unsigned p = 0; ports.size() < n && in >> p;) ports.push_back(static_cast<uint16_t>(p));
+    if (ports.size() == n) return ports;
+    ports.clear();
+  }
+  for (unsigned k = 0; k < n; ++k) ports.push_back(placement_service::pick_free_port(host));
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::trunc);
+  for (auto p : ports) out << p << "\n";
+  if (!out.flush()) return make_error(errc::io_error, "cannot write " + path.string());
+  return ports;
+}
+
 }  // namespace
 
 dev_cluster::~dev_cluster() { stop(); }
@@ -36,9 +55,15 @@ status dev_cluster::start(const dev_options& options) {
   placement_service::placement_start_options placement;
   std::vector<consensus::member> peers;
   if (n > 1) {
+    // The group's members know each other by the addresses in their Raft
+    // configuration: a restart on the same data dir must reuse the ports
+    // picked the first time (kept in placement.ports), or no instance could
+    // reach the others' votes again.
+    auto ports = group_ports(root / "placement.ports", n, placement.host);
+    if (!ports) return std::move(ports).error();
     for (unsigned k = 1; k <= n; ++k) {
-      auto port = placement_service::pick_free_port(placement.host);
-      peers.push_back({node_id{k}, placement.host + ":" + std::to_string(port), consensus::member_role::voter});
+      peers.push_back({node_id{k}, placement.host + ":" + std::to_string((*ports)[k - 1]),
+                       consensus::member_role::voter});
     }
   }
   std::string placement_address;

@@ -243,7 +243,10 @@ void replica::on_apply(struct raft_apply* req, int status, void*) {
   // Success means the first entry applied; the others complete through
   // on_applied. A failure covers every entry of the batch still pending.
   if (status != 0) {
-    auto err = raft_error(status, "replication");
+    // A log write that failed on a full disk says so (insufficient_storage,
+    // which the router retries on another replica) instead of c-raft's
+    // generic I/O error, which would reach the client as a 500.
+    auto err = self->io_->failed() ? self->io_->failure() : raft_error(status, "replication");
     for (unsigned i = 0; i < op->count; ++i) {
       auto it = self->pending_.find(op->req.index + i);
       if (it == self->pending_.end()) continue;
