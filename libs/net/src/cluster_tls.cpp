@@ -1,5 +1,7 @@
 #include "ropekv/net/cluster_tls.hpp"
 
+#include "openssl_errors.hpp"
+
 #include <caf/config_option_adder.hpp>
 #include <caf/settings.hpp>
 #include <openssl/err.h>
@@ -24,16 +26,7 @@ struct option_access : caf::actor_system_config {
   }
 };
 
-std::string openssl_errors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
+using detail::openssl_errors;
 
 template <class T, void (*Free)(T*)>
 struct freer {

@@ -1,5 +1,7 @@
 #include "ropekv/net/tls_credentials.hpp"
 
+#include "openssl_errors.hpp"
+
 #include <cstdio>
 #include <memory>
 
@@ -20,16 +22,7 @@ constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-std::string openssl_errors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
+using detail::openssl_errors;
 
 std::string name_of(X509_NAME* name) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
