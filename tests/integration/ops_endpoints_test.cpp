@@ -150,6 +150,11 @@ TEST(ops_endpoints, every_service_serves_health_readiness_and_metrics) {
   EXPECT_TRUE(poll_until(10s, [&] {
     return scrape(cluster.placement_metrics_port()).value("ropekv_placement_tables").value_or(0) >= 1;
   }));
+  {  // Move progress and decision counters are series of their own (samples once moves happen).
+    auto t = scrape(cluster.placement_metrics_port());
+    EXPECT_EQ(t.types.count("ropekv_placement_move_progress"), 1u);
+    EXPECT_EQ(t.types.count("ropekv_placement_decisions_total"), 1u);
+  }
   // Each replica's size shows up with the heartbeat after it was created.
   EXPECT_TRUE(poll_until(10s, [&] {
     double replicas = 0;
